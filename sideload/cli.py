@@ -1,0 +1,258 @@
+"""The command line: the scripting face of the core (../shared/docs/CLI.md is its contract).
+
+Every command works on one vault (--vault, else $SIDELOAD_VAULT, else the per-user default).
+Exit codes: 0 done, 1 done with some inputs failed, 2 could not run, 130 cancelled. With --json,
+exactly one JSON document goes to stdout; progress and messages go to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+from . import __version__, logs, paths
+from .errors import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, Cancelled, SideloadError, from_environment
+from .jobs import CancelToken, JobContext
+from .progress import TerminalProgress
+from .vault import Vault
+
+log = logging.getLogger("sideload.cli")
+
+
+def _emit(args: argparse.Namespace, doc: Any, human: Callable[[], None]) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    else:
+        human()
+
+
+def _vault_dir(args: argparse.Namespace) -> Path:
+    return paths.resolve_vault_dir(args.vault)
+
+
+def _open(args: argparse.Namespace, write: bool = False) -> Vault:
+    vault = Vault.open(_vault_dir(args), write=write)
+    logs.setup(vault.paths.log_file, args.verbose) if write else None
+    return vault
+
+
+class _Interrupts:
+    """First Ctrl-C asks the job to stop at its next safe point; a second one stops at once."""
+
+    def __init__(self, token: CancelToken):
+        self.token = token
+        self._old = None
+
+    def __enter__(self) -> "_Interrupts":
+        def handler(signum, frame):
+            if self.token.cancelled:
+                raise KeyboardInterrupt
+            self.token.cancel()
+            sys.stderr.write("\nstopping after the current step (Ctrl-C again to stop now)...\n")
+
+        try:
+            self._old = signal.signal(signal.SIGINT, handler)
+        except ValueError:  # not the main thread
+            self._old = None
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+def run_job(args: argparse.Namespace, fn: Callable[[JobContext], Any]) -> Any:
+    token = CancelToken()
+    bar = TerminalProgress(quiet=getattr(args, "quiet", False))
+    ctx = JobContext(bar, token)
+    try:
+        with _Interrupts(token):
+            return fn(ctx)
+    finally:
+        bar.close()
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with Vault.init(_vault_dir(args)) as vault:
+        root = str(vault.paths.root)
+    _emit(args, {"vault": root}, lambda: print(f"vault ready at {root}"))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from models.hub import ModelHub
+
+    from .ingest import ImportSession
+
+    with _open(args, write=True) as vault:
+        hub = ModelHub(vault.settings)
+        result = run_job(args, lambda ctx: ImportSession(vault, hub, ctx).run([Path(p) for p in args.paths]))
+
+    def human() -> None:
+        print(f"imported {result.imported} file(s), skipped {result.skipped} already in the vault, "
+              f"{result.moments} new moment(s)")
+        for f in result.failed:
+            print(f"  failed: {f['path']}: {f['reason']}")
+
+    _emit(args, result.as_json(), human)
+    return EXIT_PARTIAL if result.failed else EXIT_OK
+
+
+def cmd_moments(args: argparse.Namespace) -> int:
+    if args.day:
+        _check_date(args.day, "--day")
+    with _open(args) as vault:
+        moments = vault.moments(day=args.day, source=args.source)
+
+    def human() -> None:
+        if not moments:
+            print("no moments")
+        for m in moments:
+            who = f" [{m['speaker']}]" if m["speaker"] else ""
+            body = m["text"] or m["caption"] or ""
+            print(f"{m['started_at'] or '?':<25} {m['kind']:<6}{who} {body[:100]}")
+
+    _emit(args, {"moments": moments}, human)
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from .settings import SCHEMA
+
+    if args.value is not None:
+        with _open(args, write=True) as vault:
+            vault.settings.set(args.name, args.value)
+            vault.settings.save()
+            doc = {args.name: vault.settings[args.name]}
+        _emit(args, doc, lambda: print(f"{args.name} = {json.dumps(doc[args.name])}"))
+        return EXIT_OK
+    with _open(args) as vault:
+        if args.name:
+            doc = {args.name: vault.settings.get(args.name)}
+            _emit(args, doc, lambda: print(json.dumps(doc[args.name])))
+            return EXIT_OK
+        values = vault.settings.as_dict()
+    doc = {"settings": [{"name": s.name, "value": values[s.name], "default": s.default, "type": s.type,
+                         "description": s.description} for s in SCHEMA]}
+
+    def human() -> None:
+        for s in SCHEMA:
+            print(f"{s.name:<22} {json.dumps(values[s.name]):<12} {s.description}")
+
+    _emit(args, doc, human)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args, run_job, _emit)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    try:
+        from ui.app import run_app
+    except ImportError as exc:
+        raise SideloadError(f"the desktop app cannot start ({exc})", kind="usage") from None
+    return run_app(_vault_dir(args))
+
+
+def _check_date(value: str, flag: str) -> None:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise SideloadError(f"{flag} expects a date as YYYY-MM-DD (got {value!r})", kind="usage") from None
+
+
+# -- parser -------------------------------------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors exit 2 like every other "could not run"
+        self.print_usage(sys.stderr)
+        raise SideloadError(message, kind="usage")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--vault", default=argparse.SUPPRESS, help="the vault folder (else $SIDELOAD_VAULT, else the default)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document on stdout")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log in detail")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bar")
+
+    parser = _Parser(prog="sideload", description="Keep a life, find its moments, let it speak.",
+                     parents=[common])
+    parser.add_argument("--version", action="version", version=f"sideload {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("init", parents=[common], help="create the vault")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", parents=[common], help="import and fully process files and folders")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("moments", parents=[common], help="list moments in time order")
+    p.add_argument("--day", metavar="YYYY-MM-DD")
+    p.add_argument("--source", metavar="PATH")
+    p.set_defaults(func=cmd_moments)
+
+    p = sub.add_parser("settings", parents=[common], help="list, show or change settings")
+    p.add_argument("name", nargs="?")
+    p.add_argument("value", nargs="?")
+    p.set_defaults(func=cmd_settings)
+
+    p = sub.add_parser("demo", parents=[common], help="build the demo vault from the built-in sample day")
+    p.add_argument("--no-gui", action="store_true", help="print a short tour instead of opening the app")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("app", parents=[common], help="open the desktop app on the vault")
+    p.set_defaults(func=cmd_app)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SideloadError as exc:
+        sys.stderr.write(f"sideload: {exc}\n")
+        return exc.exit_code
+    for name, default in (("vault", None), ("json", False), ("verbose", False), ("quiet", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_FAILED
+    log_file = logs.setup(verbose=args.verbose)
+    try:
+        return args.func(args)
+    except SideloadError as exc:
+        sys.stderr.write(f"sideload: {exc}\n")
+        return exc.exit_code
+    except (Cancelled, KeyboardInterrupt):
+        sys.stderr.write("sideload: cancelled; run the same command again to resume\n")
+        return EXIT_CANCELLED
+    except Exception as exc:
+        env = from_environment(exc)
+        if env is not None:
+            sys.stderr.write(f"sideload: {env}\n")
+            return env.exit_code
+        log.error("unexpected error\n%s", traceback.format_exc())
+        handler_file = getattr(logging.getLogger().handlers[-1], "baseFilename", log_file)
+        sys.stderr.write(f"sideload: internal error ({type(exc).__name__}: {exc}); "
+                         f"the details are in {handler_file}\n")
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

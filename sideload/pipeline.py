@@ -1,0 +1,296 @@
+"""The import pipeline, declared in one place.
+
+    probe -> extract audio -> voice activity -> transcription -> speaker -> keyframes
+          -> frame description -> moments -> embeddings            (then, per import: store, index)
+
+Each stage is a small function over one `Task`; a stage that does not apply to a file (no audio,
+no video, a text file) returns at once. Timings are kept per stage for progress and the ingest
+benchmark. Nothing here touches the catalogue: `sideload.ingest` stores a finished task in one
+transaction, so a killed import never leaves half a file behind.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from lifelog_import.api import ImportFailure, Importer, Source
+from lifelog_import.timeinfo import iso, wall_seconds
+from models.audio import SAMPLE_RATE, SpeechRegion
+
+from .jobs import JobContext
+from .moments import Moment, make_moment_id
+from .paths import VaultPaths
+
+
+@dataclass
+class Task:
+    path: Path
+    content_hash: str
+    importer: Importer
+    settings: Any
+    hub: Any  # models.hub.ModelHub
+    vault_paths: VaultPaths
+    source: Source | None = None
+    audio: np.ndarray | None = None
+    regions: list[SpeechRegion] = field(default_factory=list)
+    segments: list = field(default_factory=list)
+    voiceprints: list = field(default_factory=list)  # per segment, or None
+    keyframes: list = field(default_factory=list)
+    frame_facts: list = field(default_factory=list)
+    moments: list[Moment] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        info = self.source.info if self.source else None
+        return float(info.duration) if info else 0.0
+
+    def wall(self, offset_s: float):
+        """The wall-clock datetime at an offset into the file."""
+        from datetime import timedelta
+
+        start = self.source.clock.start if self.source else None
+        return None if start is None else start + timedelta(seconds=offset_s)
+
+
+# -- stages -------------------------------------------------------------------------------------
+
+def probe(task: Task, ctx: JobContext) -> None:
+    task.source = task.importer.read(task.path, task.settings)
+
+
+def extract_audio(task: Task, ctx: JobContext) -> None:
+    info = task.source.info
+    if info is None or not info.has_audio:
+        return
+    from models.audio import DecodeError, decode_audio
+
+    try:
+        task.audio = decode_audio(task.path)
+    except DecodeError as exc:
+        if task.source.media_kind == "audio":
+            raise ImportFailure(f"its audio could not be decoded ({exc})") from None
+        task.warnings.append(f"audio track unreadable ({exc}); scenes only")
+
+
+def voice_activity(task: Task, ctx: JobContext) -> None:
+    if task.audio is None:
+        return
+    from models.audio import speech_regions
+
+    with task.hub.heavy:
+        task.regions = speech_regions(task.audio)
+
+
+def transcription(task: Task, ctx: JobContext) -> None:
+    if not task.regions:
+        return
+    from models.transcribe import transcribe
+
+    lang = task.settings["whisper_language"] or None
+    with task.hub.heavy:
+        task.segments = transcribe(task.hub.whisper, task.audio, task.regions, language=lang,
+                                   on_segment=lambda _t: ctx.check())
+
+
+def speaker(task: Task, ctx: JobContext) -> None:
+    if not task.segments:
+        return
+    from models.speaker import voiceprint
+
+    with task.hub.heavy:
+        enc = task.hub.voice
+        for seg in task.segments:
+            ctx.check()
+            piece = task.audio[int(seg.start * SAMPLE_RATE):int(seg.end * SAMPLE_RATE)]
+            task.voiceprints.append(voiceprint(enc, piece))
+
+
+def keyframes(task: Task, ctx: JobContext) -> None:
+    info = task.source.info
+    if task.source.media_kind == "photo":
+        task.keyframes = [_photo_frame(task.path)]
+        return
+    if info is None or not info.has_video:
+        return
+    from models.frames import FrameDecodeError, pick_keyframes, sample_frames
+
+    w, h = _sample_size(info.width, info.height, info.rotation)
+    s = task.settings
+    try:
+        task.keyframes = pick_keyframes(
+            sample_frames(task.path, w, h, info.duration, keyframe_count=info.keyframes),
+            duration=info.duration, min_gap=s["keyframe_min_gap_s"], max_gap=s["keyframe_max_gap_s"],
+            threshold=s["scene_threshold"])
+    except FrameDecodeError as exc:
+        if task.audio is None:
+            raise ImportFailure(f"its video could not be decoded ({exc})") from None
+        task.warnings.append(f"video track unreadable ({exc}); speech only")
+
+
+def frame_description(task: Task, ctx: JobContext) -> None:
+    if not task.keyframes:
+        return
+    from PIL import Image
+
+    describer = task.hub.frames
+    for kf in task.keyframes:
+        ctx.check()
+        with task.hub.heavy:
+            task.frame_facts.append(describer.describe(kf.frame, kf.motion))
+        t_ms = int(round(kf.t * 1000))
+        img = Image.fromarray(kf.frame)
+        out = task.vault_paths.keyframe_file(task.content_hash, t_ms)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        img.save(out, "JPEG", quality=82)
+        thumb = task.vault_paths.thumbnail_file(task.content_hash, t_ms)
+        thumb.parent.mkdir(parents=True, exist_ok=True)
+        img.thumbnail((240, 240))
+        img.save(thumb, "JPEG", quality=75)
+
+
+def build_moments(task: Task, ctx: JobContext) -> None:
+    src = task.source
+    h = task.content_hash
+    out: list[Moment] = []
+    if src.media_kind == "text":
+        for n, entry in enumerate(src.entries):
+            when = entry.when
+            end = entry.end or when
+            out.append(Moment(
+                kind="text", start_s=0.0, end_s=0.0, started_at=iso(when, entry.precision),
+                t_start=wall_seconds(when), t_end=wall_seconds(end), day=when.date().isoformat(),
+                text=entry.text, speaker=entry.speaker, speaker_name=entry.speaker_name,
+                meta={"entry": n, "precision": entry.precision},
+                moment_id=make_moment_id(h, "text", 0.0, n)))
+        task.moments = out
+        return
+    out += _speech_moments(task)
+    for n, (kf, facts) in enumerate(zip(task.keyframes, task.frame_facts)):
+        kind = "photo" if src.media_kind == "photo" else "scene"
+        start, end = (0.0, 0.0) if kind == "photo" else (kf.t, kf.scene_end)
+        when = task.wall(start)
+        out.append(Moment(
+            kind=kind, start_s=start, end_s=end, started_at=iso(when) if when else None,
+            t_start=wall_seconds(when) if when else None,
+            t_end=wall_seconds(task.wall(end)) if when else None,
+            day=when.date().isoformat() if when else None,
+            text=facts.text, caption=facts.caption(),
+            keyframe=str(task.vault_paths.keyframe_file(h, int(round(kf.t * 1000))).relative_to(task.vault_paths.root)),
+            meta=facts.as_meta(), moment_id=make_moment_id(h, kind, start, n)))
+    task.moments = out
+
+
+def embeddings(task: Task, ctx: JobContext) -> None:
+    texts = [_embed_text(m) for m in task.moments]
+    if not texts:
+        return
+    with task.hub.heavy:
+        vecs = task.hub.embedder.encode(texts)
+    for m, v in zip(task.moments, vecs):
+        m.embedding = v
+
+
+# The pipeline, at a glance. (name, stage, share of a file's work, for progress)
+STAGES: list[tuple[str, Callable[[Task, JobContext], None], float]] = [
+    ("probe", probe, 0.02),
+    ("extract audio", extract_audio, 0.05),
+    ("voice activity", voice_activity, 0.05),
+    ("transcription", transcription, 0.45),
+    ("speaker", speaker, 0.08),
+    ("keyframes", keyframes, 0.15),
+    ("frame description", frame_description, 0.12),
+    ("moments", build_moments, 0.01),
+    ("embeddings", embeddings, 0.07),
+]
+
+
+def run(task: Task, ctx: JobContext, on_stage: Callable[[str, float], None] | None = None) -> Task:
+    done = 0.0
+    for name, stage, share in STAGES:
+        ctx.check()
+        if on_stage:
+            on_stage(name, done)
+        t0 = time.perf_counter()
+        stage(task, ctx)
+        task.timings[name] = task.timings.get(name, 0.0) + time.perf_counter() - t0
+        done += share
+    task.audio = None  # free it before the next file
+    for kf in task.keyframes:
+        kf.frame = None
+    return task
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def _sample_size(width: int, height: int, rotation: int) -> tuple[int, int]:
+    from models.frames import SAMPLE_WIDTH
+
+    if abs(rotation) in (90, 270):
+        width, height = height, width
+    if width <= 0 or height <= 0:
+        return SAMPLE_WIDTH, SAMPLE_WIDTH * 9 // 16
+    w = min(SAMPLE_WIDTH, width)
+    h = max(2, int(round(height * w / width / 2)) * 2)
+    return w, h
+
+
+def _photo_frame(path: Path):
+    from PIL import Image, ImageOps
+
+    from models.frames import SAMPLE_WIDTH, Keyframe
+
+    with Image.open(path) as img:
+        img = ImageOps.exif_transpose(img).convert("RGB")
+        img.thumbnail((SAMPLE_WIDTH * 2, SAMPLE_WIDTH * 2))
+        frame = np.asarray(img)
+    return Keyframe(0.0, frame, 0.0, 0.0)
+
+
+def _embed_text(m: Moment) -> str:
+    parts = [p for p in (m.text, m.caption) if p]
+    return " — ".join(parts) if parts else m.kind
+
+
+def _speech_moments(task: Task) -> list[Moment]:
+    """A few sentences from one voice: consecutive segments merged while close, same voice, short."""
+    segs, prints = task.segments, task.voiceprints or [None] * len(task.segments)
+    if not segs:
+        return []
+    max_len = float(task.settings["max_speech_moment_s"])
+    same_voice = float(task.settings["speaker_threshold"]) - 0.05
+    groups: list[list[int]] = [[0]]
+    for i in range(1, len(segs)):
+        g = groups[-1]
+        first, last = segs[g[0]], segs[g[-1]]
+        gap = segs[i].start - last.end
+        fits = segs[i].end - first.start <= max_len
+        pa, pb = prints[g[-1]], prints[i]
+        voice_ok = pa is None or pb is None or float(pa @ pb) >= same_voice
+        if gap <= 1.5 and fits and voice_ok:
+            g.append(i)
+        else:
+            groups.append([i])
+    out = []
+    for n, g in enumerate(groups):
+        start, end = segs[g[0]].start, segs[g[-1]].end
+        text = " ".join(segs[i].text for i in g).strip()
+        vps = [prints[i] for i in g if prints[i] is not None]
+        vp = None
+        if vps:
+            weights = [segs[i].end - segs[i].start for i in g if prints[i] is not None]
+            vp = np.average(np.stack(vps), axis=0, weights=weights).astype(np.float32)
+            vp /= np.linalg.norm(vp) or 1.0
+        when = task.wall(start)
+        out.append(Moment(
+            kind="speech", start_s=start, end_s=end, started_at=iso(when) if when else None,
+            t_start=wall_seconds(when) if when else None, t_end=wall_seconds(task.wall(end)) if when else None,
+            day=when.date().isoformat() if when else None, text=text, speaker="unknown",
+            meta={"confidence": round(float(np.mean([segs[i].avg_logprob for i in g])), 3)},
+            voiceprint=vp, moment_id=make_moment_id(task.content_hash, "speech", start, n)))
+    return out

@@ -1,0 +1,160 @@
+"""The one declarative settings schema: name, type, default and a one-line description each.
+
+Settings live in the vault's settings.json; anything absent takes its default. Values are
+validated on load and on set, and a bad value names the setting it belongs to.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import SideloadError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: str  # str | path | int | float | bool | choice | time | list
+    default: Any
+    description: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    group: str = "general"
+
+
+SCHEMA: tuple[Setting, ...] = (
+    # who the vault belongs to
+    Setting("owner_name", "str", "", "The owner's name as it appears in chat exports; their lines count as the owner speaking.", group="owner"),
+    Setting("owner_aliases", "list", [], "Other names the owner uses in chat exports (comma-separated on the command line).", group="owner"),
+    Setting("owner_voice_sample", "path", "", "A recording of the owner alone speaking; without it the dominant voice of the vault is taken as the owner.", group="owner"),
+    # models
+    Setting("whisper_model", "path", "", "Folder of a faster-whisper (CTranslate2) model; empty uses the bundled Whisper tiny.en.", group="models"),
+    Setting("whisper_language", "str", "en", "Language code passed to Whisper; empty lets Whisper detect it (multilingual models only).", group="models"),
+    Setting("embedding_model", "path", "", "Folder of a sentence-transformers model; empty uses the bundled all-MiniLM-L6-v2.", group="models"),
+    Setting("llm_model", "path", "", "A GGUF chat model for the persona; empty uses the bundled SmolLM2-135M-Instruct.", group="models"),
+    Setting("vision_model", "path", "", "A vision GGUF that captions keyframes; empty describes frames from faces, text, colour and motion.", group="models"),
+    Setting("vision_mmproj", "path", "", "The multimodal projector (mmproj) GGUF that goes with vision_model.", group="models"),
+    # hardware
+    Setting("threads", "int", 2, "Threads a heavy model job may use (one heavy job runs at a time).", minimum=1, maximum=256, group="hardware"),
+    Setting("device", "choice", "auto", "Where models run: auto uses a GPU when one is present, cpu never does.", choices=("auto", "cpu", "cuda"), group="hardware"),
+    # import
+    Setting("copy_originals", "bool", False, "Copy imported originals into the vault instead of referencing them where they are.", group="import"),
+    Setting("import_exclude", "list", [], "Glob patterns of files or folders that import skips (for example */Private/*).", group="import"),
+    Setting("keyframe_min_gap_s", "float", 3.0, "Minimum seconds between two keyframes of a video.", minimum=0.5, maximum=600, group="import"),
+    Setting("keyframe_max_gap_s", "float", 60.0, "A static scene still gets a keyframe at least this often (seconds).", minimum=1, maximum=3600, group="import"),
+    Setting("scene_threshold", "float", 0.12, "How different two sampled frames must be (0 to 1) to count as a scene change.", minimum=0.01, maximum=1, group="import"),
+    Setting("ocr", "choice", "auto", "Read text in keyframes: auto only where a frame looks like it holds text, always, or off.", choices=("auto", "always", "off"), group="import"),
+    Setting("speaker_threshold", "float", 0.80, "Voice similarity (0 to 1) above which a voice counts as the owner's.", minimum=0, maximum=1, group="import"),
+    Setting("max_speech_moment_s", "float", 30.0, "Longest speech moment in seconds; longer talk is split at sentence ends.", minimum=5, maximum=600, group="import"),
+    # consolidation
+    Setting("nightly_time", "time", "03:00", "Local time (HH:MM) of the nightly consolidation.", group="consolidation"),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SCHEMA}
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _bad(setting: Setting, value: Any, why: str) -> SideloadError:
+    return SideloadError(f"setting '{setting.name}': {why} (got {value!r})", kind="setting",
+                         hint=setting.description)
+
+
+def coerce(setting: Setting, value: Any) -> Any:
+    """Validate `value` (from JSON or from a command line string) for `setting`."""
+    t = setting.type
+    if t in ("str", "path"):
+        if not isinstance(value, str):
+            raise _bad(setting, value, "expected text")
+        if t == "path" and value:
+            value = str(Path(value).expanduser())
+        return value
+    if t == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+            return value.lower() in ("true", "yes", "on", "1")
+        raise _bad(setting, value, "expected true or false")
+    if t in ("int", "float"):
+        cast: Callable[[Any], Any] = int if t == "int" else float
+        if isinstance(value, bool):
+            raise _bad(setting, value, f"expected a number")
+        try:
+            number = cast(value)
+        except (TypeError, ValueError):
+            raise _bad(setting, value, f"expected {'a whole number' if t == 'int' else 'a number'}") from None
+        if setting.minimum is not None and number < setting.minimum:
+            raise _bad(setting, value, f"must be at least {setting.minimum:g}")
+        if setting.maximum is not None and number > setting.maximum:
+            raise _bad(setting, value, f"must be at most {setting.maximum:g}")
+        return number
+    if t == "choice":
+        if value not in setting.choices:
+            raise _bad(setting, value, f"must be one of {', '.join(setting.choices)}")
+        return value
+    if t == "time":
+        if not isinstance(value, str) or not _TIME.match(value):
+            raise _bad(setting, value, "expected a time of day as HH:MM")
+        return value
+    if t == "list":
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _bad(setting, value, "expected a list of text")
+        return value
+    raise AssertionError(f"unknown setting type {t}")
+
+
+class Settings:
+    """The settings of one vault, validated; unknown keys are kept but ignored."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._values: dict[str, Any] = {}
+        self._extra: dict[str, Any] = {}
+        if path.exists():
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8") or "{}")
+            except json.JSONDecodeError as exc:
+                raise SideloadError(f"the settings file {path} is not valid JSON ({exc})", kind="setting") from None
+            if not isinstance(raw, dict):
+                raise SideloadError(f"the settings file {path} must hold a JSON object", kind="setting")
+            for key, value in raw.items():
+                if key in BY_NAME:
+                    self._values[key] = coerce(BY_NAME[key], value)
+                else:
+                    self._extra[key] = value
+
+    def __getitem__(self, name: str) -> Any:
+        setting = BY_NAME[name]
+        value = self._values.get(name, setting.default)
+        return list(value) if isinstance(value, list) else value
+
+    def get(self, name: str) -> Any:
+        if name not in BY_NAME:
+            raise SideloadError(f"there is no setting called '{name}'", kind="setting",
+                                hint="`sideload settings` lists them")
+        return self[name]
+
+    def set(self, name: str, value: Any) -> None:
+        if name not in BY_NAME:
+            raise SideloadError(f"there is no setting called '{name}'", kind="setting",
+                                hint="`sideload settings` lists them")
+        self._values[name] = coerce(BY_NAME[name], value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {s.name: self[s.name] for s in SCHEMA}
+
+    def save(self) -> None:
+        data = {**self._extra, **self._values}
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def defaults() -> dict[str, Any]:
+    return {s.name: s.default for s in SCHEMA}

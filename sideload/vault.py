@@ -1,0 +1,149 @@
+"""A vault: one folder holding the catalogue, the vector index, derived files and settings.
+
+Originals stay where they are (referenced by absolute path and content hash) unless the
+`copy_originals` setting says otherwise. One process writes at a time: writers take an exclusive
+lock file and a second writer is told the vault is busy; readers need no lock (SQLite WAL).
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import catalogue
+from .errors import SideloadError
+from .moments import MOMENT_COLUMNS, row_to_json
+from .paths import VaultPaths
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Vault:
+    def __init__(self, paths: VaultPaths, conn: sqlite3.Connection, *, writable: bool,
+                 lock_fd: int | None = None):
+        self.paths = paths
+        self.db = conn
+        self.writable = writable
+        self._lock_fd = lock_fd
+        self.settings = Settings(paths.settings_file)
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def init(cls, root: Path) -> "Vault":
+        paths = VaultPaths(Path(root).resolve())
+        if paths.catalogue.exists():
+            return cls.open(root, write=True)
+        if paths.root.exists() and not paths.root.is_dir():
+            raise SideloadError(f"{paths.root} exists and is not a folder", kind="usage")
+        for d in paths.dirs():
+            d.mkdir(parents=True, exist_ok=True)
+        lock_fd = _take_write_lock(paths)
+        conn = catalogue.create(paths.catalogue)
+        vault = cls(paths, conn, writable=True, lock_fd=lock_fd)
+        if not paths.settings_file.exists():
+            vault.settings.save()
+        return vault
+
+    @classmethod
+    def open(cls, root: Path, *, write: bool = False) -> "Vault":
+        paths = VaultPaths(Path(root).resolve())
+        if not paths.catalogue.is_file():
+            why = "does not exist" if not paths.root.exists() else "is not a Sideload vault (no catalogue in it)"
+            raise SideloadError(f"{paths.root} {why}", kind="not-a-vault",
+                                hint=f"create one with `sideload --vault {paths.root} init`")
+        # Refuse a future schema before taking locks or creating anything in the folder.
+        catalogue.peek_version(paths.catalogue)
+        lock_fd = _take_write_lock(paths) if write else None
+        try:
+            conn = catalogue.open_existing(paths.catalogue, read_only=False)
+        except BaseException:
+            if lock_fd is not None:
+                os.close(lock_fd)
+            raise
+        if write:
+            for d in paths.dirs():
+                d.mkdir(parents=True, exist_ok=True)
+        return cls(paths, conn, writable=write, lock_fd=lock_fd)
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        finally:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+    def __enter__(self) -> "Vault":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------
+    def require_writable(self) -> None:
+        if not self.writable:
+            raise SideloadError("this vault is open read-only", kind="read-only")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit: the data and the resume state that describes it commit together."""
+        self.require_writable()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # -- reading -------------------------------------------------------------------------
+    def moments(self, *, day: str | None = None, source: str | None = None,
+                include_private: bool = True) -> list[dict[str, Any]]:
+        where, args = [], []
+        if day:
+            where.append("m.day = ?")
+            args.append(day)
+        if source:
+            where.append("f.path = ?")
+            args.append(str(Path(source).expanduser().resolve()))
+        if not include_private:
+            where.append("m.private = 0")
+        sql = (f"SELECT {MOMENT_COLUMNS} FROM moments m JOIN files f USING (file_id)"
+               + (f" WHERE {' AND '.join(where)}" if where else "")
+               + " ORDER BY m.t_start IS NULL, m.t_start, f.path, m.start_s")
+        return [row_to_json(r) for r in self.db.execute(sql, args)]
+
+    def counts(self) -> dict[str, int]:
+        files = self.db.execute("SELECT count(*) FROM files").fetchone()[0]
+        moments = self.db.execute("SELECT count(*) FROM moments").fetchone()[0]
+        days = self.db.execute("SELECT count(DISTINCT day) FROM moments").fetchone()[0]
+        return {"files": files, "moments": moments, "days": days}
+
+    def days(self) -> list[tuple[str, int]]:
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT day, count(*) FROM moments WHERE day IS NOT NULL GROUP BY day ORDER BY day")]
+
+
+def _take_write_lock(paths: VaultPaths) -> int:
+    paths.root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(paths.write_lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        try:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        finally:
+            os.close(fd)
+        who = f" (process {holder})" if holder else ""
+        raise SideloadError(f"the vault is busy: another Sideload process{who} is writing to it; "
+                            "reading still works", kind="busy",
+                            hint="wait for it to finish, or stop it") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
