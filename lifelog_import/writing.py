@@ -9,7 +9,7 @@ from typing import Any
 
 from .api import ImportFailure, Importer, Source, TextEntry, WallClock
 from .sniff import check_family
-from .timeinfo import date_from_name, datetime_from_name, resolve
+from .timeinfo import date_from_name, datetime_from_name
 
 MAX_TEXT_BYTES = 200 * 1024 * 1024
 
@@ -221,9 +221,8 @@ class DatedTextImporter(Importer):
             when = date_from_name(front.group(1)) if front else date_from_name(first)
             clock_source = "content"
         if when is None:
-            clock = resolve(path)
-            when, clock_source = clock.start, clock.source
-        if when is None:
-            raise ImportFailure("no date in its name or text, and no modification time")
+            # A README or a note with no date is not a diary page; say how to make it one.
+            raise ImportFailure("a text file with no date in its name or on its first line; name it like "
+                                "2026-03-02.md to import it as a diary page")
         return Source(path, self.name, "text", WallClock(when, clock_source, False),
                       entries=[TextEntry(when, body, "me", None, precision=precision)])

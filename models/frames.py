@@ -20,7 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
-SAMPLE_WIDTH = 640
+SAMPLE_WIDTH = 1280  # small faces in wide first-person footage need this many pixels
 _PTS = re.compile(r"pts_time:\s*([-0-9.]+)")
 
 
@@ -81,6 +81,8 @@ def _ffmpeg_frames(path: Path, width: int, height: int, *, keyframes_only: bool,
             proc.kill()
         proc.wait()
         reader.join(timeout=5)
+        proc.stdout.close()
+        proc.stderr.close()
     if n == 0 and proc.returncode not in (0, None, -9):
         raise FrameDecodeError(errors[-1] if errors else f"ffmpeg could not decode the video ({proc.returncode})")
 
@@ -120,9 +122,22 @@ def frame_difference(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.n
 @dataclass
 class Keyframe:
     t: float
-    frame: np.ndarray
+    jpeg: bytes  # kept compressed: an hour of footage holds hundreds of keyframes
     motion: float  # mean difference to the previous sample
     scene_end: float = 0.0
+
+    @classmethod
+    def from_frame(cls, t: float, frame: np.ndarray, motion: float) -> "Keyframe":
+        import cv2
+
+        ok, buf = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+        return cls(t, buf.tobytes(), motion)
+
+    def image(self) -> np.ndarray:
+        import cv2
+
+        bgr = cv2.imdecode(np.frombuffer(self.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def pick_keyframes(samples: Iterator[tuple[float, np.ndarray]], *, duration: float, min_gap: float,
@@ -137,13 +152,13 @@ def pick_keyframes(samples: Iterator[tuple[float, np.ndarray]], *, duration: flo
         prev_sig = sig
         motions.append(motion)
         if not chosen:
-            chosen.append(Keyframe(t, frame.copy(), motion))
+            chosen.append(Keyframe.from_frame(t, frame, motion))
             last_sig = sig
             continue
         since = t - chosen[-1].t
         changed = frame_difference(sig, last_sig) >= threshold
         if (changed and since >= min_gap) or since >= max_gap:
-            chosen.append(Keyframe(t, frame.copy(), motion))
+            chosen.append(Keyframe.from_frame(t, frame, motion))
             last_sig = sig
     for i, kf in enumerate(chosen):
         kf.scene_end = chosen[i + 1].t if i + 1 < len(chosen) else max(duration, kf.t)
@@ -250,16 +265,18 @@ class FrameDescriber:
         cv2 = self.cv2
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-        scale = 640.0 / max(gray.shape[1], 1)
+        scale = SAMPLE_WIDTH / max(gray.shape[1], 1)
         g = gray if scale >= 1 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        found = self.faces.detectMultiScale(g, scaleFactor=1.15, minNeighbors=6, minSize=(36, 36))
+        found = self.faces.detectMultiScale(g, scaleFactor=1.15, minNeighbors=5, minSize=(24, 24))
+        small = g if g.shape[1] <= 640 else cv2.resize(g, (640, g.shape[0] * 640 // g.shape[1]),
+                                                          interpolation=cv2.INTER_AREA)
         facts = FrameFacts(
             faces=int(len(found)),
             colour=dominant_colour(hsv),
             brightness=float(hsv[..., 2].mean()) / 255.0,
-            sharpness=float(cv2.Laplacian(g, cv2.CV_64F).var()),
+            sharpness=float(cv2.Laplacian(small, cv2.CV_64F).var()),
             motion=motion,
         )
-        if self.ocr_mode == "always" or (self.ocr_mode == "auto" and looks_like_text(g)):
+        if self.ocr_mode == "always" or (self.ocr_mode == "auto" and looks_like_text(small)):
             facts.text = self.read_text(rgb)
         return facts

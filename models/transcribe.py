@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from .audio import SAMPLE_RATE, SpeechRegion
+from .audio import SpeechRegion
 
 
 @dataclass
@@ -48,28 +48,28 @@ def load_model(model_dir: str | Path | None, *, device: str, threads: int):
 
 def transcribe(model, audio: np.ndarray, regions: list[SpeechRegion], *, language: str | None = "en",
                beam_size: int = 1, on_segment: Callable[[float], None] | None = None) -> list[Segment]:
-    """Transcribe only the speech regions; timestamps come back in the original file's time."""
-    if not regions:
-        return []
-    from faster_whisper.transcribe import restore_speech_timestamps
-    from faster_whisper.vad import collect_chunks
+    """Transcribe only the speech regions; timestamps are in the original file's time.
 
-    chunks = [{"start": int(r.start * SAMPLE_RATE), "end": int(r.end * SAMPLE_RATE)} for r in regions]
-    pieces, _ = collect_chunks(audio, chunks)
-    speech = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
-    if speech.size < SAMPLE_RATE // 4:
+    Each region is its own clip (faster-whisper's clip_timestamps). Gluing the regions together
+    instead was measured to lose speech: after a pause Whisper may end its window early and skip
+    the next speaker's words. Clips also keep every segment inside its region, so windows are tight.
+    Decoding is greedy without temperature fallback, so the same file always gives the same words.
+    """
+    regions = [r for r in regions if r.end - r.start >= 0.2]
+    if not regions:
         return []
     if language and not model.model.is_multilingual:
         language = "en"
+    clips = [round(x, 3) for r in regions for x in (r.start, r.end)]
     segments, _info = model.transcribe(
-        speech, language=language or None, beam_size=beam_size, vad_filter=False,
-        condition_on_previous_text=False, temperature=[0.0, 0.2, 0.4, 0.6],
+        audio, language=language or None, beam_size=beam_size, vad_filter=False, clip_timestamps=clips,
+        condition_on_previous_text=False, temperature=0.0,
         no_speech_threshold=0.6, log_prob_threshold=-1.0, compression_ratio_threshold=2.4)
     out: list[Segment] = []
-    for seg in restore_speech_timestamps(segments, chunks, SAMPLE_RATE):
-        text = seg.text.strip()
+    for seg in segments:
         if on_segment:
             on_segment(seg.end)
+        text = seg.text.strip()
         if not text:
             continue
         # Whisper's own doubt: likely no speech and a low-confidence decode, or a repetition loop.
@@ -77,6 +77,5 @@ def transcribe(model, audio: np.ndarray, regions: list[SpeechRegion], *, languag
             continue
         if seg.compression_ratio > 2.6 or seg.avg_logprob < -1.5:
             continue
-        out.append(Segment(float(seg.start), float(seg.end), text, float(seg.avg_logprob),
-                           float(seg.no_speech_prob)))
+        out.append(Segment(float(seg.start), float(seg.end), text, float(seg.avg_logprob), float(seg.no_speech_prob)))
     return out

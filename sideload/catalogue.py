@@ -112,7 +112,22 @@ def _configure(conn: sqlite3.Connection, read_only: bool) -> None:
 
 
 def peek_version(path: Path) -> tuple[int, int]:
-    """(application_id, user_version) read without writing anything."""
+    """(application_id, user_version), read without writing anything to the vault.
+
+    Both live in the file header (offsets 68 and 60). Only when a write-ahead log with content
+    sits beside the file can the header be stale; then SQLite itself is asked, read-only.
+    """
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError as exc:
+        raise SideloadError(f"{path} cannot be read ({exc.strerror})", kind="permission") from None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise SideloadError(f"{path} is not a readable Sideload catalogue (not a SQLite database)",
+                            kind="corrupt")
+    wal = path.with_name(path.name + "-wal")
+    if not (wal.exists() and wal.stat().st_size > 0):
+        return int.from_bytes(header[68:72], "big"), int.from_bytes(header[60:64], "big")
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -133,8 +148,8 @@ def create(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def open_existing(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open a catalogue; refuse foreign or future ones untouched; migrate older ones forward."""
+def ensure_compatible(path: Path) -> int:
+    """The schema version of a Sideload catalogue; refuses foreign and future ones, touching nothing."""
     app_id, version = peek_version(path)
     if app_id != APPLICATION_ID:
         raise SideloadError(f"{path} is a SQLite file but not a Sideload catalogue", kind="not-a-vault")
@@ -143,6 +158,12 @@ def open_existing(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
             f"this vault was written by a newer Sideload (catalogue schema {version}; this version "
             f"knows up to {SCHEMA_VERSION}); it was left untouched",
             kind="schema", hint="upgrade Sideload to open it")
+    return version
+
+
+def open_existing(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open a catalogue; refuse foreign or future ones untouched; migrate older ones forward."""
+    version = ensure_compatible(path)
     if read_only:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
                                check_same_thread=False)

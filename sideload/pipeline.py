@@ -141,13 +141,14 @@ def frame_description(task: Task, ctx: JobContext) -> None:
     describer = task.hub.frames
     for kf in task.keyframes:
         ctx.check()
+        rgb = kf.image()
         with task.hub.heavy:
-            task.frame_facts.append(describer.describe(kf.frame, kf.motion))
+            task.frame_facts.append(describer.describe(rgb, kf.motion))
         t_ms = int(round(kf.t * 1000))
-        img = Image.fromarray(kf.frame)
         out = task.vault_paths.keyframe_file(task.content_hash, t_ms)
         out.parent.mkdir(parents=True, exist_ok=True)
-        img.save(out, "JPEG", quality=82)
+        out.write_bytes(kf.jpeg)
+        img = Image.fromarray(rgb)
         thumb = task.vault_paths.thumbnail_file(task.content_hash, t_ms)
         thumb.parent.mkdir(parents=True, exist_ok=True)
         img.thumbnail((240, 240))
@@ -222,7 +223,7 @@ def run(task: Task, ctx: JobContext, on_stage: Callable[[str, float], None] | No
         done += share
     task.audio = None  # free it before the next file
     for kf in task.keyframes:
-        kf.frame = None
+        kf.jpeg = b""
     return task
 
 
@@ -247,9 +248,9 @@ def _photo_frame(path: Path):
 
     with Image.open(path) as img:
         img = ImageOps.exif_transpose(img).convert("RGB")
-        img.thumbnail((SAMPLE_WIDTH * 2, SAMPLE_WIDTH * 2))
+        img.thumbnail((SAMPLE_WIDTH, SAMPLE_WIDTH))
         frame = np.asarray(img)
-    return Keyframe(0.0, frame, 0.0, 0.0)
+    return Keyframe.from_frame(0.0, frame, 0.0)
 
 
 def _embed_text(m: Moment) -> str:

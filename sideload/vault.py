@@ -57,7 +57,7 @@ class Vault:
             raise SideloadError(f"{paths.root} {why}", kind="not-a-vault",
                                 hint=f"create one with `sideload --vault {paths.root} init`")
         # Refuse a future schema before taking locks or creating anything in the folder.
-        catalogue.peek_version(paths.catalogue)
+        catalogue.ensure_compatible(paths.catalogue)
         lock_fd = _take_write_lock(paths) if write else None
         try:
             conn = catalogue.open_existing(paths.catalogue, read_only=False)

@@ -1,0 +1,86 @@
+"""Shared fixtures: an isolated per-user home, the real sample data, the demo day and vault."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+ARTIFACTS = ROOT / "artifacts"
+
+
+def pytest_configure(config):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    os.environ.pop("SIDELOAD_VAULT", None)
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("home")
+    os.environ["SIDELOAD_HOME"] = str(base)
+    return base
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"the real sample data is not here ({SHARED_DATA}); it sits beside the checkout as shared/data")
+    return SHARED_DATA
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 600, check: bool = False) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "sideload.cli", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=ROOT)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"sideload {' '.join(args)} -> {proc.returncode}\n{proc.stderr}")
+    return proc
+
+
+def cli_json(*args: str, **kw) -> dict:
+    proc = run_cli(*args, "--json", **kw)
+    assert proc.stdout.count("\n") == 1, f"--json must print exactly one document:\n{proc.stdout}\n{proc.stderr}"
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="session")
+def sample_day(home) -> Path:
+    from sideload import paths, sampleday
+
+    out = paths.demo_day_dir()  # the same folder the demo command imports
+    assert str(out).startswith(str(home))
+    sampleday.ensure(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def manifest(sample_day) -> dict:
+    from sideload import sampleday
+
+    return json.loads((sample_day / sampleday.MANIFEST).read_text())
+
+
+@pytest.fixture(scope="session")
+def demo_vault(home, sample_day) -> Path:
+    """The demo vault, built by the demo command itself (so the demo is tested end to end)."""
+    vault = home / "demo-vault"
+    proc = run_cli("--vault", str(vault), "demo", "--no-gui", "--json",
+                   env={"SIDELOAD_HOME": str(home)}, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    tour = json.loads(proc.stdout)
+    assert tour["import"]["failed"] == []
+    return vault
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,82 @@
+"""Real models on real audio: transcription, silence, voices."""
+import re
+
+import numpy as np
+import pytest
+
+from models.audio import SAMPLE_RATE, decode_audio, speech_regions
+from models.transcribe import load_model, transcribe
+
+pytestmark = pytest.mark.slow
+
+JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+
+
+def _words(text):
+    return re.sub(r"[^a-z0-9' ]", " ", text.lower()).split()
+
+
+def wer(ref, hyp):
+    r, h = _words(ref), _words(hyp)
+    d = np.zeros((len(r) + 1, len(h) + 1), int)
+    d[:, 0], d[0, :] = range(len(r) + 1), range(len(h) + 1)
+    for i in range(1, len(r) + 1):
+        for j in range(1, len(h) + 1):
+            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (r[i - 1] != h[j - 1]))
+    return d[-1, -1] / len(r)
+
+
+@pytest.fixture(scope="module")
+def whisper():
+    return load_model(None, device="cpu", threads=2)
+
+
+def test_wer_helper_is_not_trivially_zero():
+    assert wer("a b c d", "a x c") == 0.5
+
+
+def test_jfk_is_transcribed_close_to_its_reference(whisper, shared_data):
+    audio = decode_audio(shared_data / "audio" / "jfk.flac")
+    assert abs(audio.size / SAMPLE_RATE - 11.0) < 0.2
+    regions = speech_regions(audio)
+    assert regions and regions[0].start < 1.0
+    segments = transcribe(whisper, audio, regions)
+    text = " ".join(s.text for s in segments)
+    assert wer(JFK, text) <= 0.10, text
+    assert segments[0].start < 1.0 and segments[-1].end > 9.0 and segments[-1].end <= 11.2
+
+
+@pytest.mark.parametrize("kind", ["silence", "white-noise", "hum-and-noise"])
+def test_thirty_seconds_without_speech_yield_no_words(whisper, kind):
+    rng = np.random.default_rng(7)
+    n = 30 * SAMPLE_RATE
+    if kind == "silence":
+        audio = np.zeros(n, np.float32)
+    elif kind == "white-noise":
+        audio = (rng.standard_normal(n) * 0.1).astype(np.float32)
+    else:
+        t = np.arange(n) / SAMPLE_RATE
+        audio = (0.2 * np.sin(2 * np.pi * 50 * t) + rng.standard_normal(n) * 0.05).astype(np.float32)
+    regions = speech_regions(audio)
+    assert transcribe(whisper, audio, regions) == []
+
+
+def test_owner_voice_is_told_from_others():
+    from models.speaker import cluster_voices, label, load_encoder, owner_reference, voiceprint
+    from sideload.sampleday import VOICES, speak
+
+    enc = load_encoder("cpu")
+    owner_lines = ["I put my passport in the top drawer of the desk.", "I will take the bus at half past ten.",
+                   "I keep thinking about the trip to Lisbon next month."]
+    prints, who = [], []
+    for line in owner_lines:
+        prints.append(voiceprint(enc, speak(line, VOICES["owner"])))
+        who.append("me")
+    for voice in ("partner", "dentist", "colleague"):
+        prints.append(voiceprint(enc, speak("Do not forget that we have the appointment at eleven.", VOICES[voice])))
+        who.append("other")
+    p = np.stack(prints)
+    weights = np.ones(len(p))
+    owner = owner_reference(p, weights, 0.80, None)  # no enrolment: the dominant voice
+    assert label(p, owner, 0.80) == who
+    assert len(cluster_voices(p, weights, 0.80)) >= 2
