@@ -16,7 +16,7 @@ from sideload.errors import SideloadError
 from sideload.paths import resolve_vault_dir
 from sideload.vault import Vault
 
-KIND_MARK = {"speech": "🗣", "scene": "🎞", "photo": "📷", "text": "✎"}
+KIND_MARK = {"speech": "said", "scene": "scene", "photo": "photo", "text": "wrote"}  # words: no emoji font is guaranteed
 
 
 class MainWindow(QMainWindow):
@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
             when = (r["started_at"] or "")[11:16] or "     "
             who = {"me": "me", "other": "someone else"}.get(r["speaker"] or "", "")
             body = (r["text"] or r["caption"] or "").replace("\n", " ")
-            label = f"{when}  {KIND_MARK.get(r['kind'], '')} {who + ': ' if who else ''}{body[:160]}"
+            label = f"{when}  [{KIND_MARK.get(r['kind'], r['kind'])}] {who + ': ' if who else ''}{body[:160]}"
             item = QListWidgetItem(label)
             item.setData(Qt.UserRole, r["moment_id"])
             if r["keyframe"]:
