@@ -124,6 +124,55 @@ def cmd_moments(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def open_searcher(vault: Vault):
+    """A Searcher over the vault with the vault's own embedding model and index (read-only use)."""
+    from models.hub import ModelHub
+
+    from .index import VectorIndex
+    from .search import Searcher
+
+    hub = ModelHub(vault.settings)
+    index = VectorIndex(vault.paths.index_dir) if vault.paths.index_dir.exists() else None
+    return Searcher(vault.db, lambda texts: hub.embedder.encode(texts), index)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .search import build_request
+
+    for flag in ("from_", "to"):
+        if getattr(args, flag):
+            _check_date(getattr(args, flag), "--" + flag.rstrip("_"))
+    if args.limit < 1:
+        raise SideloadError("--limit must be at least 1", kind="usage")
+    from datetime import date
+
+    with _open(args) as vault:
+        req = build_request([d for d, _ in vault.days()], args.query, limit=args.limit,
+                            date_from=date.fromisoformat(args.from_) if args.from_ else None,
+                            date_to=date.fromisoformat(args.to) if args.to else None,
+                            speaker=args.speaker, kind=args.kind,
+                            source=str(Path(args.source).expanduser().resolve()) if args.source else None,
+                            mode=args.mode)
+        results = open_searcher(vault).search(req) if vault.counts()["moments"] else []
+    doc: dict[str, Any] = {"results": results}
+    if req.understood:
+        doc["understood"] = req.understood
+
+    def human() -> None:
+        if req.understood:
+            print(f"(time: {', '.join(req.understood['time_phrases'])})")
+        if not results:
+            print("nothing found")
+        for m in results:
+            where = f"{Path(m['source']).name} @ {m['start_s']:.1f}-{m['end_s']:.1f}s"
+            body = (m["text"] or m["caption"] or "").replace("\n", " ")
+            print(f"{m['score']:.2f}  {m['started_at'] or '?':<25} [{m['speaker'] or m['kind']}] {body[:90]}\n"
+                  f"      {where}")
+
+    _emit(args, doc, human)
+    return EXIT_OK
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     from .settings import SCHEMA
 
@@ -205,6 +254,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--day", metavar="YYYY-MM-DD")
     p.add_argument("--source", metavar="PATH")
     p.set_defaults(func=cmd_moments)
+
+    p = sub.add_parser("search", parents=[common], help="find moments: ranked, filtered, as tight as the evidence")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--from", dest="from_", metavar="DATE")
+    p.add_argument("--to", metavar="DATE")
+    p.add_argument("--speaker", choices=("me", "other", "unknown"))
+    p.add_argument("--kind", choices=("speech", "scene", "photo", "text"))
+    p.add_argument("--source", metavar="PATH", help="a file, or a folder of files")
+    p.add_argument("--mode", choices=("hybrid", "dense", "keyword"), default="hybrid",
+                   help="hybrid (default) fuses meaning and words")
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("settings", parents=[common], help="list, show or change settings")
     p.add_argument("name", nargs="?")

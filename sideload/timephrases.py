@@ -1,0 +1,113 @@
+"""Time phrases in a search query ("on Wednesday", "last March", "in the morning"), resolved
+against the vault's own dates: "yesterday" is the day before the newest day in the vault, not
+before today, because a lifelog is often searched long after it was recorded.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+PARTS_OF_DAY = {"morning": (5, 12), "afternoon": (12, 17), "evening": (17, 22), "night": (21, 29),
+                "lunchtime": (11, 15), "breakfast": (6, 10), "dinner": (17, 22)}
+
+
+@dataclass
+class TimeFilter:
+    date_from: date | None = None
+    date_to: date | None = None
+    hours: tuple[int, int] | None = None  # [start, end) in local hours; end may pass 24
+    phrases: tuple[str, ...] = ()
+
+
+def _strip(text: str, span: tuple[int, int]) -> str:
+    return (text[: span[0]] + " " + text[span[1]:]).strip()
+
+
+def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
+    """(the query without its time phrases, the time filter they mean)."""
+    days = sorted(date.fromisoformat(d) for d in vault_days if d)
+    latest = days[-1] if days else date.today()
+    tf = TimeFilter()
+    text = query
+    found: list[str] = []
+
+    m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
+    if m:
+        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        tf.date_from = tf.date_to = d
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
+    month_names = "|".join(sorted(MONTHS, key=len, reverse=True))
+    m = re.search(rf"\b(?:on\s+)?(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+({month_names})|({month_names})\s+(\d{{1,2}})(?:st|nd|rd|th)?)\b(?:,?\s+(\d{{4}}))?",
+                  text, re.I)
+    if m and tf.date_from is None:
+        day = int(m.group(1) or m.group(4))
+        month = MONTHS[(m.group(2) or m.group(3)).lower()]
+        year = int(m.group(5)) if m.group(5) else _latest_year_with(days, month, latest)
+        try:
+            tf.date_from = tf.date_to = date(year, month, day)
+            found.append(m.group(0))
+            text = _strip(text, m.span())
+        except ValueError:
+            pass
+
+    m = re.search(rf"\b(?:in\s+|during\s+)?(last|this)?\s*({month_names})\b(?:\s+(\d{{4}}))?", text, re.I)
+    if m and tf.date_from is None and (m.group(1) or m.group(3) or re.match(r"\s*(in|during)\b", m.group(0), re.I)):
+        month = MONTHS[m.group(2).lower()]
+        if m.group(3):
+            year = int(m.group(3))
+        elif (m.group(1) or "").lower() == "last":
+            year = latest.year if month < latest.month else latest.year - 1
+        else:
+            year = _latest_year_with(days, month, latest)
+        tf.date_from = date(year, month, 1)
+        tf.date_to = date(year, month, calendar.monthrange(year, month)[1])
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
+    m = re.search(r"\b(?:in|during)\s+(1[5-9]\d\d|20\d\d)\b", text, re.I)
+    if m and tf.date_from is None:
+        y = int(m.group(1))
+        tf.date_from, tf.date_to = date(y, 1, 1), date(y, 12, 31)
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
+    m = re.search(r"\b(today|yesterday|the day before yesterday)\b", text, re.I)
+    if m and tf.date_from is None:
+        back = {"today": 0, "yesterday": 1, "the day before yesterday": 2}[m.group(1).lower()]
+        tf.date_from = tf.date_to = latest - timedelta(days=back)
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
+    m = re.search(r"\b(?:on\s+|last\s+|this\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", text, re.I)
+    if m and tf.date_from is None:
+        wd = WEEKDAYS[m.group(1).lower()]
+        match = [d for d in days if d.weekday() == wd]
+        target = match[-1] if match else latest - timedelta(days=(latest.weekday() - wd) % 7)
+        tf.date_from = tf.date_to = target
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
+    m = re.search(r"\b(?:in the|this|at|during|over)\s+(morning|afternoon|evening|night|lunchtime|breakfast|dinner)\b",
+                  text, re.I)
+    if m:
+        tf.hours = PARTS_OF_DAY[m.group(1).lower()]
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
+    tf.phrases = tuple(found)
+    text = re.sub(r"\s{2,}", " ", text).strip(" ,")
+    return (text or query), tf
+
+
+def _latest_year_with(days: list[date], month: int, latest: date) -> int:
+    years = [d.year for d in days if d.month == month]
+    if years:
+        return max(years)
+    return latest.year if month <= latest.month else latest.year - 1

@@ -1,0 +1,90 @@
+"""Search over the real demo vault: paraphrases, filters, time phrases, merging, empty answers."""
+from pathlib import Path
+
+import pytest
+
+from conftest import cli_json, run_cli
+from sideload.search import merge_neighbours
+from sideload.timephrases import parse
+
+pytestmark = pytest.mark.slow
+
+
+def _search(vault, query, *flags):
+    return cli_json("--vault", str(vault), "search", query, *flags)
+
+
+@pytest.mark.parametrize("question,source,needle", [
+    ("where did I put my travel document", "20260302_074500.mp4", "passport"),
+    ("when are the budget figures needed", "2026-03-02_13-15-00.m4a", "Thursday"),
+    ("what are the plans for the weekend match", "WhatsApp Chat with Sam.txt", "tennis"),
+    ("which bus will I catch", "20260302_074500.mp4", "bus"),
+    ("photo of the library", "IMG_0042.jpg", "LIBRARY"),
+])
+def test_paraphrased_questions_find_the_right_moment(demo_vault, question, source, needle):
+    results = _search(demo_vault, question, "--limit", "3")["results"]
+    assert results, question
+    top = results[0]
+    assert Path(top["source"]).name == source, results
+    assert needle.lower() in (top["text"] + (top["caption"] or "")).lower()
+    assert top["end_s"] - top["start_s"] <= 30 and 0 < top["score"] <= 1
+    assert set(top) >= {"moment_id", "source", "kind", "start_s", "end_s", "started_at", "speaker", "text", "caption", "score"}
+
+
+def test_speaker_kind_and_date_filters(demo_vault):
+    mine = _search(demo_vault, "dentist appointment", "--speaker", "me")["results"]
+    assert mine and {m["speaker"] for m in mine} == {"me"}
+    photos = _search(demo_vault, "library", "--kind", "photo")["results"]
+    assert [m["kind"] for m in photos] == ["photo"]
+    assert _search(demo_vault, "dentist", "--from", "2026-03-03")["results"] == []
+    assert _search(demo_vault, "dentist", "--from", "2026-03-02", "--to", "2026-03-02")["results"]
+    folder = str(Path(_search(demo_vault, "molar cavity filling")["results"][0]["source"]).parent)
+    inside = _search(demo_vault, "cavity", "--source", folder)["results"]
+    assert inside and all(m["source"].startswith(folder + "/") for m in inside)
+
+
+def test_time_phrases_in_the_query(demo_vault):
+    out = _search(demo_vault, "what did the dentist say on Monday")
+    assert out["understood"]["from"] == "2026-03-02" and out["results"]
+    assert _search(demo_vault, "what did the dentist say on Tuesday")["results"] == []  # no Tuesday in the vault
+    evening = _search(demo_vault, "tennis plans in the evening")
+    assert evening["understood"]["hours"] == [17, 22]
+    assert evening["results"] and all("T1" in m["started_at"] and int(m["started_at"][11:13]) >= 17
+                                      for m in evening["results"])
+    morning = _search(demo_vault, "what did I say in the morning")["results"]
+    assert morning and all(int(m["started_at"][11:13]) < 12 for m in morning)
+
+
+def test_time_phrase_parser_resolves_against_the_vault():
+    days = ["2025-12-30", "2026-03-02", "2026-03-04"]
+    text, tf = parse("dinner with Ana yesterday", days)
+    assert text == "dinner with Ana" and str(tf.date_from) == "2026-03-03"
+    _, tf = parse("what happened last December", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-01", "2025-12-31")
+    _, tf = parse("the talk on March 2nd", days)
+    assert str(tf.date_from) == "2026-03-02"
+    assert parse("may I see the passport", days)[1].phrases == ()
+
+
+def test_neighbouring_hits_merge_into_one_result():
+    def row(mid, start, end, text, file_id=1, kind="speech"):
+        return {"moment_id": mid, "file_id": file_id, "kind": kind, "start_s": start, "end_s": end,
+                "started_at": f"t{start}", "speaker": "me", "text": text, "caption": None, "source": "/a.mp4"}
+
+    merged = merge_neighbours([(row("b", 10, 14, "second"), 0.9), (row("a", 4, 9, "first"), 0.8),
+                               (row("c", 15, 20, "third"), 0.7), (row("d", 60, 65, "far"), 0.6),
+                               (row("e", 11, 13, "other file", file_id=2), 0.5)])
+    assert [m["moment_id"] for m, _ in merged] == ["b", "d", "e"]
+    first = merged[0][0]
+    assert (first["start_s"], first["end_s"], first["text"]) == (4, 20, "first second third")
+    long = merge_neighbours([(row("x", 0, 20, "x"), 1.0), (row("y", 21, 40, "y"), 0.9)])
+    assert len(long) == 2  # a merged window never grows past 30 s
+
+
+def test_empty_vault_and_no_match_answer_cleanly(tmp_path, home, demo_vault):
+    empty = tmp_path / "v"
+    run_cli("--vault", str(empty), "init", check=True)
+    assert _search(empty, "anything at all") == {"results": []}
+    assert _search(demo_vault, "giraffe safari in the savanna")["results"] == []
+    bad = run_cli("--vault", str(demo_vault), "search", "x", "--from", "last week")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
