@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sideload import sampleday  # noqa: E402
 from sideload.sampleday import Line  # noqa: E402
 
-EXTRA_VOICES = {"doctor": "en+m7", "friend": "en-us+m3", "vet": "en+klatt2", "mechanic": "en-us+m3"}
+EXTRA_VOICES = {"doctor": "en+m7", "friend": "en-us+m3", "vet": "en+klatt2", "mechanic": "en-us+m1"}
 
 # (day, clip name, [(who, text, question or None)]); the question paraphrases the line it belongs to
 DAYS = [

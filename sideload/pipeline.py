@@ -95,7 +95,7 @@ def transcription(task: Task, ctx: JobContext) -> None:
     lang = task.settings["whisper_language"] or None
     with task.hub.heavy:
         task.segments = transcribe(task.hub.whisper, task.audio, task.regions, language=lang,
-                                   on_segment=lambda _t: ctx.check())
+                                   beam_size=int(task.settings["whisper_beam_size"]), on_segment=lambda _t: ctx.check())
 
 
 def speaker(task: Task, ctx: JobContext) -> None:
