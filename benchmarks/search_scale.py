@@ -60,10 +60,10 @@ def build(vault_dir: Path, n: int, rng) -> dict:
         batch = 20_000
         for lo in range(0, n, batch):
             k = min(batch, n - lo)
-            t = np.sort(rng.integers(0, seconds, size=k)) if False else rng.integers(0, seconds, size=k)
+            t = rng.integers(0, seconds, size=k)
             topic = rng.integers(0, len(centroids), size=k)
             vecs = centroids[topic] + 0.35 * rng.standard_normal((k, DIM)).astype(np.float32) / np.sqrt(DIM) * 8
-            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            vecs = (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).astype(np.float32)
             words = rng.choice(len(vocab), size=(k, 12), p=zipf)
             rows, emb = [], []
             for j in range(k):

@@ -1,7 +1,9 @@
 """Decoding media to 16 kHz mono float32 with ffmpeg, and the voice-activity stage."""
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,115 @@ def decode_audio(path: Path, *, stream: int | None = None) -> np.ndarray:
         msg = proc.stderr.decode(errors="replace").strip().splitlines()
         raise DecodeError(msg[-1] if msg else f"ffmpeg exited with {proc.returncode}")
     return np.frombuffer(proc.stdout, dtype=np.float32).copy()
+
+
+IN_MEMORY_MAX_S = 30 * 60  # longer tracks (a day-long pendant recording) spill to a temporary file
+VAD_WINDOW_S = 600.0
+VAD_OVERLAP_S = 15.0
+
+
+class AudioTrack:
+    """A decoded audio track, 16 kHz mono float32: in memory when short, in a raw temporary file
+    when long, so that a sixteen-hour recording costs slices, not 3.7 GB of memory."""
+
+    def __init__(self, samples: np.ndarray | None = None, file: Path | None = None, n: int = 0):
+        self._samples = samples
+        self._file = file
+        self.n = int(samples.size) if samples is not None else n
+
+    @classmethod
+    def from_array(cls, samples: np.ndarray) -> "AudioTrack":
+        return cls(samples=np.asarray(samples, np.float32))
+
+    @classmethod
+    def decode(cls, path: Path, *, tmp_dir: Path | None = None, in_memory_max_s: float = IN_MEMORY_MAX_S) -> "AudioTrack":
+        cmd = ["ffmpeg", "-nostdin", "-v", "error", "-threads", "1", "-i", str(path),
+               "-vn", "-sn", "-dn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "f32le", "-"]
+        limit = int(in_memory_max_s * SAMPLE_RATE * 4)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        chunks: list[bytes] = []
+        size = 0
+        spill = None
+        spill_path = None
+        try:
+            assert proc.stdout is not None
+            while block := proc.stdout.read(1 << 20):
+                size += len(block)
+                if spill is not None:
+                    spill.write(block)
+                    continue
+                chunks.append(block)
+                if size > limit:
+                    if tmp_dir is not None:
+                        tmp_dir.mkdir(parents=True, exist_ok=True)
+                    fd, name = tempfile.mkstemp(prefix="audio-", suffix=".f32", dir=tmp_dir)
+                    spill_path = Path(name)
+                    spill = os.fdopen(fd, "wb")
+                    for c in chunks:
+                        spill.write(c)
+                    chunks = []
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            proc.wait()
+        finally:
+            if spill is not None:
+                spill.close()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+        if proc.returncode != 0:
+            if spill_path:
+                spill_path.unlink(missing_ok=True)
+            lines = err.strip().splitlines()
+            raise DecodeError(lines[-1] if lines else f"ffmpeg exited with {proc.returncode}")
+        if spill_path is not None:
+            return cls(file=spill_path, n=size // 4)
+        return cls(samples=np.frombuffer(b"".join(chunks), np.float32).copy())
+
+    @property
+    def duration(self) -> float:
+        return self.n / SAMPLE_RATE
+
+    @property
+    def in_memory(self) -> bool:
+        return self._samples is not None
+
+    def slice(self, start_s: float, end_s: float) -> np.ndarray:
+        a = max(0, int(start_s * SAMPLE_RATE))
+        b = min(self.n, int(end_s * SAMPLE_RATE))
+        if b <= a:
+            return np.zeros(0, np.float32)
+        if self._samples is not None:
+            return self._samples[a:b]
+        return np.fromfile(self._file, dtype=np.float32, count=b - a, offset=a * 4)
+
+    def close(self) -> None:
+        self._samples = None
+        if self._file is not None:
+            self._file.unlink(missing_ok=True)
+            self._file = None
+
+
+def track_speech_regions(track: AudioTrack, **kw) -> list[SpeechRegion]:
+    """VAD over a track of any length, in overlapping windows; regions cut by a window edge are joined."""
+    if track.duration <= VAD_WINDOW_S + VAD_OVERLAP_S:
+        return speech_regions(track.slice(0, track.duration), **kw)
+    found: list[SpeechRegion] = []
+    start = 0.0
+    while start < track.duration:
+        end = min(track.duration, start + VAD_WINDOW_S + VAD_OVERLAP_S)
+        for r in speech_regions(track.slice(start, end), **kw):
+            found.append(SpeechRegion(r.start + start, r.end + start))
+        start += VAD_WINDOW_S
+    found.sort(key=lambda r: r.start)
+    merged: list[SpeechRegion] = []
+    for r in found:
+        if merged and r.start <= merged[-1].end + 0.3:
+            merged[-1] = SpeechRegion(merged[-1].start, max(merged[-1].end, r.end))
+        else:
+            merged.append(r)
+    return merged
 
 
 @dataclass(frozen=True)

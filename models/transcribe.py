@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from .audio import SpeechRegion
+from .audio import AudioTrack, SpeechRegion
 
 
 @dataclass
@@ -78,4 +78,30 @@ def transcribe(model, audio: np.ndarray, regions: list[SpeechRegion], *, languag
         if seg.compression_ratio > 2.6 or seg.avg_logprob < -1.5:
             continue
         out.append(Segment(float(seg.start), float(seg.end), text, float(seg.avg_logprob), float(seg.no_speech_prob)))
+    return out
+
+
+TRACK_WINDOW_S = 600.0
+
+
+def transcribe_track(model, track: AudioTrack, regions: list[SpeechRegion], **kw) -> list[Segment]:
+    """`transcribe` over a track of any length: regions go in batches spanning at most ten minutes,
+    each with only its own slice of audio in memory."""
+    out: list[Segment] = []
+    i = 0
+    while i < len(regions):
+        base = regions[i].start
+        j = i
+        while j < len(regions) and regions[j].end - base <= TRACK_WINDOW_S:
+            j += 1
+        j = max(j, i + 1)  # a single region longer than the window goes alone
+        batch = regions[i:j]
+        lo, hi = max(0.0, base - 0.5), batch[-1].end + 0.5
+        audio = track.slice(lo, hi)
+        shifted = [SpeechRegion(r.start - lo, r.end - lo) for r in batch]
+        for seg in transcribe(model, audio, shifted, **kw):
+            seg.start += lo
+            seg.end += lo
+            out.append(seg)
+        i = j
     return out

@@ -31,6 +31,19 @@ def build_demo_vault(vault_dir: Path, day_dir: Path, run_job, *, fresh: bool = T
     return vault_dir, result
 
 
+TOUR_QUESTIONS = ("where did I put my travel document?", "what did the dentist find?",
+                  "when are the budget numbers due?")
+
+
+def _searches(vault: Vault) -> list[dict]:
+    from .cli import open_searcher
+    from .search import build_request
+
+    searcher = open_searcher(vault)
+    days = [d for d, _ in vault.days()]
+    return [{"query": q, "results": searcher.search(build_request(days, q, limit=2))} for q in TOUR_QUESTIONS]
+
+
 def run_demo(args: argparse.Namespace, run_job, emit) -> int:
     vault_dir = Path(args.vault).expanduser().resolve() if args.vault else paths.demo_vault_dir()
     day_dir = paths.demo_day_dir()
@@ -38,9 +51,11 @@ def run_demo(args: argparse.Namespace, run_job, emit) -> int:
     with Vault.open(vault_dir) as vault:
         counts = vault.counts()
         moments = vault.moments()
+        searches = _searches(vault)
     tour = {"vault": str(vault_dir), "sample_day": str(day_dir), "import": result.as_json(), **counts,
             "mine": sum(1 for m in moments if m["speaker"] == "me"),
-            "kinds": {k: sum(1 for m in moments if m["kind"] == k) for k in ("speech", "scene", "photo", "text")}}
+            "kinds": {k: sum(1 for m in moments if m["kind"] == k) for k in ("speech", "scene", "photo", "text")},
+            "searches": searches}
 
     def human() -> None:
         print(f"Sideload demo: a sample Monday ({sampleday.DAY}) of {sampleday.OWNER_NAME}, who wears a camera.")
@@ -55,6 +70,13 @@ def run_demo(args: argparse.Namespace, run_job, emit) -> int:
             who = {"me": "me   ", "other": "other", "unknown": "?    "}.get(m["speaker"] or "", "     ")
             body = (m["text"] or m["caption"] or "").replace("\n", " ")
             print(f"  {when}  {m['kind']:<6} {who} {body[:88]}")
+        print("\nSearch (paraphrased questions; hybrid of meaning and words):")
+        for s in searches:
+            print(f"  ? {s['query']}")
+            for m in s["results"]:
+                body = (m["text"] or m["caption"] or "").replace("\n", " ")
+                print(f"      {m['score']:.2f}  {(m['started_at'] or '')[11:16] or m['started_at']}  "
+                      f"{Path(m['source']).name} @ {m['start_s']:.0f}s  {body[:70]}")
         print(f"\nTry:  sideload --vault {vault_dir} moments --day {sampleday.DAY} --json")
         print(f"      sideload --vault {vault_dir} app")
 

@@ -109,6 +109,7 @@ class ImportSession:
     def run(self, inputs: list[Path]) -> ImportResult:
         ctx = self.ctx
         ctx.report(0.0, "finding files", force=True)
+        shutil.rmtree(self.vault.paths.tmp_dir, ignore_errors=True)  # scratch left by a killed import
         files = self.discover(inputs)
         total = max(len(files), 1)
         for i, path in enumerate(files):

@@ -106,6 +106,11 @@ class VaultPaths:
         return self.logs_dir / "sideload.log"
 
     @property
+    def tmp_dir(self) -> Path:
+        """Scratch space of a running import (a long audio track decoded to disk); emptied at start."""
+        return self.root / "tmp"
+
+    @property
     def write_lock(self) -> Path:
         return self.root / ".writer.lock"
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from lifelog_import.api import ImportFailure, Importer, Source
 from lifelog_import.timeinfo import iso, wall_seconds
-from models.audio import SAMPLE_RATE, SpeechRegion
+from models.audio import SpeechRegion
 
 from .jobs import JobContext
 from .moments import Moment, make_moment_id
@@ -35,7 +35,7 @@ class Task:
     hub: Any  # models.hub.ModelHub
     vault_paths: VaultPaths
     source: Source | None = None
-    audio: np.ndarray | None = None
+    audio: Any = None  # models.audio.AudioTrack
     regions: list[SpeechRegion] = field(default_factory=list)
     segments: list = field(default_factory=list)
     voiceprints: list = field(default_factory=list)  # per segment, or None
@@ -68,10 +68,10 @@ def extract_audio(task: Task, ctx: JobContext) -> None:
     info = task.source.info
     if info is None or not info.has_audio:
         return
-    from models.audio import DecodeError, decode_audio
+    from models.audio import AudioTrack, DecodeError
 
     try:
-        task.audio = decode_audio(task.path)
+        task.audio = AudioTrack.decode(task.path, tmp_dir=task.vault_paths.tmp_dir)
     except DecodeError as exc:
         if task.source.media_kind == "audio":
             raise ImportFailure(f"its audio could not be decoded ({exc})") from None
@@ -81,20 +81,20 @@ def extract_audio(task: Task, ctx: JobContext) -> None:
 def voice_activity(task: Task, ctx: JobContext) -> None:
     if task.audio is None:
         return
-    from models.audio import speech_regions
+    from models.audio import track_speech_regions
 
     with task.hub.heavy:
-        task.regions = speech_regions(task.audio)
+        task.regions = track_speech_regions(task.audio)
 
 
 def transcription(task: Task, ctx: JobContext) -> None:
     if not task.regions:
         return
-    from models.transcribe import transcribe
+    from models.transcribe import transcribe_track
 
     lang = task.settings["whisper_language"] or None
     with task.hub.heavy:
-        task.segments = transcribe(task.hub.whisper, task.audio, task.regions, language=lang,
+        task.segments = transcribe_track(task.hub.whisper, task.audio, task.regions, language=lang,
                                    beam_size=int(task.settings["whisper_beam_size"]), on_segment=lambda _t: ctx.check())
 
 
@@ -107,8 +107,7 @@ def speaker(task: Task, ctx: JobContext) -> None:
         enc = task.hub.voice
         for seg in task.segments:
             ctx.check()
-            piece = task.audio[int(seg.start * SAMPLE_RATE):int(seg.end * SAMPLE_RATE)]
-            task.voiceprints.append(voiceprint(enc, piece))
+            task.voiceprints.append(voiceprint(enc, task.audio.slice(seg.start, seg.end)))
 
 
 def keyframes(task: Task, ctx: JobContext) -> None:
@@ -213,15 +212,19 @@ STAGES: list[tuple[str, Callable[[Task, JobContext], None], float]] = [
 
 def run(task: Task, ctx: JobContext, on_stage: Callable[[str, float], None] | None = None) -> Task:
     done = 0.0
-    for name, stage, share in STAGES:
-        ctx.check()
-        if on_stage:
-            on_stage(name, done)
-        t0 = time.perf_counter()
-        stage(task, ctx)
-        task.timings[name] = task.timings.get(name, 0.0) + time.perf_counter() - t0
-        done += share
-    task.audio = None  # free it before the next file
+    try:
+        for name, stage, share in STAGES:
+            ctx.check()
+            if on_stage:
+                on_stage(name, done)
+            t0 = time.perf_counter()
+            stage(task, ctx)
+            task.timings[name] = task.timings.get(name, 0.0) + time.perf_counter() - t0
+            done += share
+    finally:
+        if task.audio is not None:
+            task.audio.close()  # frees memory, or deletes the temporary file of a long track
+            task.audio = None
     for kf in task.keyframes:
         kf.jpeg = b""
     return task

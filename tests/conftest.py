@@ -77,6 +77,8 @@ def demo_vault(home, sample_day) -> Path:
     assert proc.returncode == 0, proc.stderr
     tour = json.loads(proc.stdout)
     assert tour["import"]["failed"] == []
+    # the tour searches with the real ranking: the passport question lands on the breakfast clip
+    assert tour["searches"][0]["results"][0]["source"].endswith("20260302_074500.mp4")
     return vault
 
 
