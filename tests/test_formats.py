@@ -63,4 +63,5 @@ def test_every_format_imports_with_its_words_and_its_time(card, tmp_path, home):
             assert [m["kind"] for m in ms] == ["photo"]
             continue
         speech = [m for m in ms if m["kind"] == "speech"]
-        assert len(speech) == 1 and "torch" in speech[0]["text"].lower(), (name, ms)
+        text = speech[0]["text"].lower()
+        assert len(speech) == 1 and "spare" in text and "next to" in text, (name, ms)
