@@ -76,6 +76,13 @@ class ModelHub:
         return self._get("frames", lambda: FrameDescriber(ocr_mode=self.settings["ocr"],
                                                            threads=self.threads))
 
+    @property
+    def llm(self):
+        from .llm import LLM
+
+        return self._get("llm", lambda: LLM(self.settings["llm_model"] or None, threads=self.threads,
+                                            gpu=self.device == "cuda"))
+
     def enrolled_voice(self):
         """The owner's enrolled voiceprint from settings, or None."""
         sample = self.settings["owner_voice_sample"]

@@ -96,6 +96,23 @@ MIGRATIONS: tuple[str, ...] = (
 
     CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: chat sessions with the persona, kept for the app
+    """
+    CREATE TABLE chat_sessions (
+        session_id TEXT PRIMARY KEY,
+        title      TEXT NOT NULL DEFAULT '',
+        started_at TEXT NOT NULL
+    );
+    CREATE TABLE chat_messages (
+        id         INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES chat_sessions(session_id) ON DELETE CASCADE,
+        role       TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content    TEXT NOT NULL,
+        citations  TEXT NOT NULL DEFAULT '[]',
+        at         TEXT NOT NULL
+    );
+    CREATE INDEX chat_messages_session ON chat_messages(session_id, id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -173,6 +173,46 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def open_persona(vault: Vault):
+    from models.hub import ModelHub
+
+    from .index import VectorIndex
+    from .persona import Persona
+    from .search import Searcher
+
+    hub = ModelHub(vault.settings)
+    index = VectorIndex(vault.paths.index_dir) if vault.paths.index_dir.exists() else None
+    embed = lambda texts: hub.embedder.encode(texts)  # noqa: E731
+    return Persona(vault, Searcher(vault.db, embed, index), embed, lambda: hub.llm, vault.settings["owner_name"])
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .persona import new_session_id, save_exchange, session_history
+
+    session = args.session or (new_session_id() if args.new_session else None)
+    with _open(args) as vault:
+        history = session_history(vault.db, session) if session else []
+        # The app streams tokens (and retracts a lead that the evidence does not back); a terminal
+        # gets the checked answer whole.
+        answer = open_persona(vault).ask(args.question, history=history)
+    if session:
+        answer.session_id = session
+        try:
+            with Vault.open(_vault_dir(args), write=True) as vault:
+                save_exchange(vault, session, args.question, answer)
+        except SideloadError as exc:
+            sys.stderr.write(f"sideload: the answer was not saved to session {session}: {exc.message}\n")
+    if args.json:
+        _emit(args, answer.as_json(), lambda: None)
+    else:
+        print(answer.text)
+        for i, m in enumerate(answer.citations, 1):
+            print(f"  [{i}] {m['started_at']}  {Path(m['source']).name} @ {m['start_s']:.1f}s", file=sys.stderr)
+        if session:
+            print(f"  (session {session}: continue with --session {session})", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     from .settings import SCHEMA
 
@@ -266,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=("hybrid", "dense", "keyword"), default="hybrid",
                    help="hybrid (default) fuses meaning and words")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", parents=[common], help="ask the persona; it answers as the owner, from their moments")
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("--session", metavar="ID", help="continue a chat session (kept in the vault)")
+    p.add_argument("--new-session", action="store_true", help="start a session and keep this exchange")
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("settings", parents=[common], help="list, show or change settings")
     p.add_argument("name", nargs="?")

@@ -117,3 +117,19 @@ def test_read_only_vault_refuses_writes(tmp_path):
         with pytest.raises(SideloadError):
             with vault.transaction():
                 pass
+
+
+def test_an_older_catalogue_is_migrated_forward_with_its_data(tmp_path):
+    root = tmp_path / "old"
+    root.mkdir()
+    conn = sqlite3.connect(root / "sideload.db")
+    conn.execute(f"PRAGMA application_id = {catalogue.APPLICATION_ID}")
+    conn.executescript(f"BEGIN;{catalogue.MIGRATIONS[0]}\nPRAGMA user_version = 1;COMMIT;")
+    conn.execute("INSERT INTO files (content_hash, path, size, mtime, importer, media_kind, time_source, imported_at)"
+                 " VALUES ('h', '/x.mp4', 1, 0, 'video', 'video', 'mtime', 'now')")
+    conn.commit()
+    conn.close()
+    with Vault.open(root, write=True) as vault:
+        assert vault.db.execute("PRAGMA user_version").fetchone()[0] == catalogue.SCHEMA_VERSION
+        assert vault.db.execute("SELECT path FROM files").fetchone()[0] == "/x.mp4"
+        vault.db.execute("SELECT count(*) FROM chat_sessions").fetchone()

@@ -1,0 +1,62 @@
+"""The persona: real llama.cpp inference, grounded in the vault, with citations; honest when it
+does not remember."""
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import cli_json, run_cli
+from sideload.persona import excerpt, first_person, grounded
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_question_is_answered_from_the_right_moment_in_the_first_person(demo_vault):
+    out = cli_json("--vault", str(demo_vault), "ask", "where did I put my travel document?")
+    assert out["remembered"] is True
+    top = out["citations"][0]
+    assert Path(top["source"]).name == "20260302_074500.mp4" and top["speaker"] == "me"
+    answer = out["answer"]
+    assert "passport" in answer and "2 March 2026" in answer and "I said" in answer
+    assert not answer.lower().startswith("you ")
+
+
+def test_something_never_recorded_is_not_remembered(demo_vault):
+    out = cli_json("--vault", str(demo_vault), "ask", "what is my favourite opera?")
+    assert out == {"answer": "I don't remember anything about that.", "citations": [], "remembered": False}
+
+
+def test_sessions_are_kept_in_the_vault(demo_vault, tmp_path):
+    vault = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(demo_vault, vault)
+    first = cli_json("--vault", str(vault), "ask", "when are the budget numbers due?", "--new-session")
+    session = first["session"]
+    second = cli_json("--vault", str(vault), "ask", "and who wants them?", "--session", session)
+    assert second["session"] == session
+    db = sqlite3.connect(vault / "sideload.db")
+    rows = db.execute("SELECT role, citations FROM chat_messages WHERE session_id = ? ORDER BY id", (session,)).fetchall()
+    assert [r[0] for r in rows] == ["user", "assistant", "user", "assistant"]
+    assert json.loads(rows[1][1]) == [c["moment_id"] for c in first["citations"]]
+
+
+def test_the_diary_answers_about_the_writers_life(tmp_path, home, shared_data):
+    vault = tmp_path / "pepys"
+    run_cli("--vault", str(vault), "init", check=True)
+    cli_json("--vault", str(vault), "import", str(shared_data / "diary" / "pepys_1660.jsonl"))
+    out = cli_json("--vault", str(vault), "ask", "who is Will Hewer?")
+    assert out["remembered"] and "Hewer" in out["answer"]
+    assert all("Hewer" in c["text"] or "Hewer" in c["text"].replace("[", "").replace("]", "") for c in out["citations"][:1])
+    assert out["citations"][0]["started_at"].startswith("1660-")
+    never = cli_json("--vault", str(vault), "ask", "what is your opinion of the internet?")
+    assert never["remembered"] is False and "don't remember" in never["answer"]
+
+
+def test_evidence_helpers():
+    text = "I rose early. Then to the office, where Sir W. Batten and I did business. After dinner home. So to bed."
+    assert "office" in excerpt(text, ["office"], limit=60)
+    assert first_person("You put your passport in the drawer.") == "I put my passport in the drawer."
+    assert grounded("I put my passport in the drawer.", "I put my passport in the top drawer.", "where is my passport")
+    assert not grounded("I'm here to help you with your math homework.", "passport in the drawer", "where")
