@@ -213,6 +213,43 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from .moments import MOMENT_COLUMNS, row_to_json
+    from .predict import predict_json
+
+    try:
+        at = datetime.fromisoformat(args.at).replace(tzinfo=None) if args.at else None
+    except ValueError:
+        raise SideloadError(f"--at expects an ISO date and time such as 2026-03-02T18:30 (got {args.at!r})",
+                            kind="usage") from None
+    with _open(args) as vault:
+        if at is None:  # "now" in the vault's own time: just after its newest moment
+            last = vault.db.execute("SELECT max(started_at) FROM moments WHERE length(started_at) > 10").fetchone()[0]
+            at = datetime.fromisoformat(last).replace(tzinfo=None) if last else datetime.now()
+
+        def moments_by_id(ids: list[str]) -> list[dict]:
+            if not ids:
+                return []
+            marks = ",".join("?" * len(ids))
+            return [row_to_json(r) for r in vault.db.execute(
+                f"SELECT {MOMENT_COLUMNS} FROM moments m JOIN files f USING (file_id) WHERE m.moment_id IN ({marks})", ids)]
+
+        doc = predict_json(vault.db, at, args.context, moments_by_id)
+    doc["at"] = at.isoformat(timespec="minutes")
+
+    def human() -> None:
+        if not doc["predictions"]:
+            print("nothing to go on yet: no moment in the vault names an activity")
+        print(f"at {doc['at']}" + (f", after {doc['previous']}" if doc.get("previous") else ""))
+        for p in doc["predictions"]:
+            print(f"  {p['probability'] * 100:5.1f}%  {p['activity']:<10} ({len(p['evidence'])} example(s))")
+
+    _emit(args, doc, human)
+    return EXIT_OK
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     from .settings import SCHEMA
 
@@ -312,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--session", metavar="ID", help="continue a chat session (kept in the vault)")
     p.add_argument("--new-session", action="store_true", help="start a session and keep this exchange")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("predict", parents=[common], help="what the person would most likely do next")
+    p.add_argument("--at", metavar="ISO", help="the moment to predict from (default: after the newest moment)")
+    p.add_argument("--context", metavar="TEXT", help="what just happened, in words")
+    p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("settings", parents=[common], help="list, show or change settings")
     p.add_argument("name", nargs="?")
