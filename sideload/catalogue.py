@@ -113,6 +113,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX chat_messages_session ON chat_messages(session_id, id);
     """,
+    # 3: the distilled profile: mentions found per moment (incremental), facts, the owner's corrections
+    """
+    CREATE TABLE mentions (
+        rid     INTEGER NOT NULL REFERENCES moments(rid) ON DELETE CASCADE,
+        kind    TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        detail  TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX mentions_key ON mentions(kind, key);
+    CREATE INDEX mentions_rid ON mentions(rid);
+    CREATE TABLE profile_facts (
+        fact_id    INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        evidence   TEXT NOT NULL DEFAULT '[]',
+        stats      TEXT NOT NULL DEFAULT '{}',
+        source     TEXT NOT NULL DEFAULT 'auto' CHECK (source IN ('auto', 'owner')),
+        hidden     INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        UNIQUE (kind, key)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

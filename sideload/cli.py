@@ -250,6 +250,43 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    from . import profile
+
+    action = args.action or "list"
+    want = {"list": 0, "refresh": 0, "set": 3, "remove": 2}.get(action)
+    if want is None:
+        raise SideloadError(f"profile takes list, refresh, set KIND KEY VALUE or remove KIND KEY (got {action!r})",
+                            kind="usage")
+    if len(args.args) != want:
+        raise SideloadError(f"profile {action} takes {want} argument(s): "
+                            + {"set": "KIND KEY VALUE", "remove": "KIND KEY"}.get(action, "none"), kind="usage")
+    if action == "list":
+        with _open(args) as vault:
+            facts = profile.facts(vault.db)
+    else:
+        with _open(args, write=True) as vault:
+            if action == "refresh":
+                profile.distil(vault)
+            elif action == "set":
+                profile.correct(vault, *args.args)
+            else:
+                profile.remove(vault, *args.args)
+            facts = profile.facts(vault.db)
+    if args.kind:
+        facts = [f for f in facts if f["kind"] == args.kind]
+
+    def human() -> None:
+        if not facts:
+            print("no facts yet (sideload profile refresh distils them from the vault)")
+        for f in facts:
+            mark = " (yours)" if f["source"] == "owner" else ""
+            print(f"{f['kind']:<11} {f['key'][:28]:<28} {f['value'][:80]}{mark}")
+
+    _emit(args, {"facts": facts}, human)
+    return EXIT_OK
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     from .settings import SCHEMA
 
@@ -354,6 +391,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="ISO", help="the moment to predict from (default: after the newest moment)")
     p.add_argument("--context", metavar="TEXT", help="what just happened, in words")
     p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("profile", parents=[common],
+                       help="the distilled profile: list | refresh | set KIND KEY VALUE | remove KIND KEY")
+    p.add_argument("action", nargs="?", metavar="ACTION")
+    p.add_argument("args", nargs="*", metavar="ARG")
+    p.add_argument("--kind", choices=("person", "relation", "place", "routine", "preference", "speech"))
+    p.set_defaults(func=cmd_profile)
 
     p = sub.add_parser("settings", parents=[common], help="list, show or change settings")
     p.add_argument("name", nargs="?")

@@ -21,7 +21,7 @@ import numpy as np
 
 from lifelog_import.api import ImportFailure, Importer, load_importers
 
-from . import pipeline, speakers
+from . import pipeline, profile, speakers
 from .errors import Cancelled, SideloadError, from_environment, input_reason
 from .index import VectorIndex, index_pending
 from .jobs import JobContext
@@ -137,6 +137,8 @@ class ImportSession:
                 self._fail(path, input_reason(exc))
         ctx.report(0.98, "speakers", force=True)
         speakers.relabel(self.vault, self.hub)
+        ctx.report(0.985, "profile", force=True)
+        profile.distil(self.vault)  # reads only the new moments for mentions, then re-aggregates
         ctx.report(0.99, "index", force=True)
         index_pending(self.vault.db, self.index, check=ctx.check)
         ctx.report(1.0, "done", done=len(files), total=len(files), force=True)

@@ -173,9 +173,13 @@ class Persona:
         terms = keyword_terms(question)
         quotes = [(m, excerpt(m["text"] or m["caption"] or "", terms)) for m in memories]
         first, first_quote = quotes[0]
+        from .profile import core_facts
+
+        core = core_facts(self.vault.db, limit=4)  # core facts in the prompt; memories by retrieval
         messages = [{"role": "system", "content":
                      f"You are {self.owner}. Answer questions about your own life in the first person "
-                     "(I, me, my), in one short sentence, using only the memory you are given. Never invent."}]
+                     "(I, me, my), in one short sentence, using only the memory you are given. Never invent."
+                     + (f" {core}" if core else "")}]
         for turn in (history or [])[-2:]:
             messages.append({"role": turn["role"], "content": turn["content"][:300]})
         said = "I said" if first["speaker"] == "me" else ("I heard" if first["speaker"] == "other" else "I wrote")

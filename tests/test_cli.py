@@ -12,7 +12,7 @@ from sideload.errors import SideloadError, from_environment
 from sideload.jobs import CancelToken, JobContext
 from sideload.progress import TerminalProgress
 
-REAL_COMMANDS = {"init", "import", "moments", "search", "ask", "predict", "settings", "demo", "app"}
+REAL_COMMANDS = {"init", "import", "moments", "search", "ask", "predict", "profile", "settings", "demo", "app"}
 
 
 def test_help_lists_only_commands_that_work():

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import cli_json, run_cli
 from sideload.persona import excerpt, first_person, grounded
+from sideload.profile import mentions_in
 
 pytestmark = pytest.mark.slow
 
@@ -52,6 +53,20 @@ def test_the_diary_answers_about_the_writers_life(tmp_path, home, shared_data):
     assert out["citations"][0]["started_at"].startswith("1660-")
     never = cli_json("--vault", str(vault), "ask", "what is your opinion of the internet?")
     assert never["remembered"] is False and "don't remember" in never["answer"]
+    # the profile distilled from the whole year: people, places, relations, each with evidence
+    facts = cli_json("--vault", str(vault), "profile")["facts"]
+    keyed = {(f["kind"], f["key"]): f for f in facts}
+    hewer = keyed[("person", "W. Hewer")]
+    assert hewer["stats"]["count"] >= 5 and hewer["evidence"] and hewer["stats"]["first"].startswith("1660-")
+    assert ("relation", "wife") in keyed and ("place", "Whitehall") in keyed
+    assert any(f["kind"] == "speech" and "to bed" in f["value"] for f in facts)
+    # the owner's corrections win, removals stay removed, through every later distillation
+    cli_json("--vault", str(vault), "profile", "set", "person", "W. Hewer", "my clerk, who lives with us")
+    cli_json("--vault", str(vault), "profile", "remove", "place", "Whitehall")
+    after = {(f["kind"], f["key"]): f for f in cli_json("--vault", str(vault), "profile", "refresh")["facts"]}
+    assert after[("person", "W. Hewer")]["value"] == "my clerk, who lives with us"
+    assert after[("person", "W. Hewer")]["source"] == "owner"
+    assert ("place", "Whitehall") not in after
 
 
 def test_evidence_helpers():
@@ -60,3 +75,13 @@ def test_evidence_helpers():
     assert first_person("You put your passport in the drawer.") == "I put my passport in the drawer."
     assert grounded("I put my passport in the drawer.", "I put my passport in the top drawer.", "where is my passport")
     assert not grounded("I'm here to help you with your math homework.", "passport in the drawer", "where")
+
+
+def test_mentions_are_found_in_plain_sentences():
+    found = mentions_in("Home with my wife, and then to Whitehall with Mr. Moore and W. Hewer, my clerk. "
+                        "I love the theatre.", "me")
+    assert ("relation", "wife", "") in found
+    assert ("person", "Mr. Moore", "") in found and ("person", "W. Hewer", "clerk") in found
+    assert ("place", "Whitehall", "") in found
+    assert ("preference", "the theatre", "love") in found
+    assert not any(k == "person" and key == "and" for k, key, _ in found)

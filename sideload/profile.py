@@ -1,0 +1,252 @@
+"""The distilled profile: people, places, routines, preferences and ways of speaking, each fact
+linked to the moments that show it.
+
+Incremental: each new moment is read once for mentions (table `mentions`, removed with its moment),
+and facts are re-aggregated from those. The owner's corrections (`source = 'owner'`) and removals
+(`hidden`) always win over what distillation finds.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from datetime import datetime
+from typing import Any
+
+from .predict import events_from_vault
+
+RELATIONS = ("wife", "husband", "partner", "mother", "father", "mum", "mom", "dad", "brother", "sister", "son",
+             "daughter", "cousin", "uncle", "aunt", "friend", "boss", "colleague", "neighbour", "neighbor", "clerk",
+             "boy", "maid", "servant", "doctor", "dentist", "lord", "lady", "master", "landlord", "girlfriend",
+             "boyfriend", "grandmother", "grandfather", "niece", "nephew", "tutor", "teacher")
+TITLES = r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Captain|Capt|Col|Major|Sister|Father|Madam|Mistress)\.?"
+NAME = r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?"
+_TITLED = re.compile(rf"\b({TITLES}\s(?:[A-Z]\.\s)?{NAME})")
+_INITIAL = re.compile(r"\b((?:[A-Z]\.\s|[A-Z][a-z]{1,3}\.\s|Will\s|Tom\s|Jack\s)[A-Z][a-z]{2,})\b")
+# the relation word in any case, the name after it capitalised ("my wife and I" names no one)
+_MY_REL = re.compile(rf"\b(?i:my)\s((?i:{'|'.join(RELATIONS)}))\b(?:,?\s((?:{TITLES}\s)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?))?")
+_REL_AFTER = re.compile(rf"\b((?:{TITLES}\s)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?),\s(?i:my)\s((?i:{'|'.join(RELATIONS)}))\b")
+_PLACE = re.compile(r"\b(?:at|to|in|from|near|into)\s(?:the\s)?((?:[A-Z][a-z]+)(?:[\s-](?:[A-Z][a-z]+|Hall|House|Street|Park)){0,2})")
+_PREF = re.compile(r"\bI\s(?:really\s|do\s|very\s much\s)?(love|like|enjoy|prefer|adore|hate|dislike|can't stand)\s([^.;!?\n]{3,60})", re.I)
+_WORD = re.compile(r"[a-z']+")
+NOT_NAMES = set("""I The A An And But So Then This That These Those My Our Your His Her Their It We He She They You
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August
+September October November December Today Yesterday Tomorrow God Lord Lady Sir Mr Mrs Home Office Here There
+Good Yes No Okay Right Great Do Don't Took Went Did After Before At To In From Up Down King Queen Will House
+Duke Court Church Chapel""".split())
+STOP = set("""the a an and of to in i my me was is it that for on with at as by be this he she we they you his her
+had have not but so all were are from or which there their them then what when into did do up out one our""".split())
+
+
+def _name_ok(name: str) -> bool:
+    first = name.split()[0].rstrip(".")
+    return first not in NOT_NAMES or bool(re.match(TITLES, first))
+
+
+def mentions_in(text: str, speaker: str | None) -> list[tuple[str, str, str]]:
+    """(kind, key, detail) found in one moment's text."""
+    text = text.replace("\u2019", "'")
+    out: list[tuple[str, str, str]] = []
+    people: set[str] = set()
+    for m in _MY_REL.finditer(text):
+        rel = m.group(1).lower()
+        name = m.group(2)
+        if name and _name_ok(name):
+            out.append(("person", name, rel))
+            people.add(name)
+        else:
+            out.append(("relation", rel, ""))
+    for m in _REL_AFTER.finditer(text):
+        if _name_ok(m.group(1)):
+            out.append(("person", m.group(1), m.group(2).lower()))
+            people.add(m.group(1))
+    for rx in (_TITLED, _INITIAL):
+        for m in rx.finditer(text):
+            name = " ".join(m.group(1).split())
+            if _name_ok(name) and not any(name == p or p.endswith(" " + name) for p in people):
+                out.append(("person", name, ""))
+                people.add(name)
+    for m in _PLACE.finditer(text):
+        place = m.group(1)
+        if place.split()[0] not in NOT_NAMES and place not in people and not any(place in p for p in people):
+            out.append(("place", place, ""))
+    # "Hewer, my clerk" and "W. Hewer" are one person: the longer name takes the relation
+    names = [k for kind, k, _ in out if kind == "person"]
+    merged: list[tuple[str, str, str]] = []
+    for kind, key, detail in out:
+        if kind == "person":
+            longer = next((n for n in names if n != key and n.endswith(" " + key)), None)
+            if longer:
+                merged = [(k2, n2, d2 or detail) if (k2, n2) == ("person", longer) else (k2, n2, d2)
+                          for k2, n2, d2 in merged]
+                if ("person", longer) not in [(k2, n2) for k2, n2, _ in merged]:
+                    merged.append(("person", longer, detail))
+                continue
+            if ("person", key) in [(k2, n2) for k2, n2, _ in merged]:
+                merged = [(k2, n2, d2 or detail) if (k2, n2) == ("person", key) else (k2, n2, d2) for k2, n2, d2 in merged]
+                continue
+        merged.append((kind, key, detail))
+    out = merged
+    if speaker == "me":
+        for m in _PREF.finditer(text):
+            out.append(("preference", m.group(2).strip().rstrip(",").lower()[:60], m.group(1).lower()))
+    return out
+
+
+def update_mentions(vault) -> int:
+    """Read the moments not read yet; returns how many were read."""
+    last = vault.db.execute("SELECT value FROM kv WHERE key = 'profile_rid'").fetchone()
+    last_rid = int(last[0]) if last else 0
+    rows = vault.db.execute("SELECT rid, text, speaker, speaker_name FROM moments WHERE rid > ? AND private = 0 "
+                            "ORDER BY rid", (last_rid,)).fetchall()
+    if not rows:
+        return 0
+    found = []
+    for rid, text, speaker, speaker_name in rows:
+        for kind, key, detail in mentions_in(text or "", speaker):
+            found.append((rid, kind, key, detail))
+        if speaker_name and speaker != "me":
+            found.append((rid, "person", speaker_name, "chat"))
+    with vault.transaction() as tx:  # the mentions and the mark of how far we read commit together
+        tx.executemany("INSERT INTO mentions (rid, kind, key, detail) VALUES (?, ?, ?, ?)", found)
+        tx.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('profile_rid', ?)", (str(rows[-1][0]),))
+    return len(rows)
+
+
+def _when_summary(times: list[str]) -> dict[str, Any]:
+    days = sorted(t[:10] for t in times if t)
+    hours = [int(t[11:13]) for t in times if t and len(t) > 12]
+    part = None
+    if hours:
+        h = Counter("morning" if x < 12 else "afternoon" if x < 17 else "evening" for x in hours).most_common(1)[0][0]
+        part = h
+    return {"first": days[0] if days else None, "last": days[-1] if days else None, "mostly": part}
+
+
+def distil(vault, *, top_people: int = 40, top_places: int = 30) -> dict[str, int]:
+    """Refresh the automatic facts from all mentions; the owner's own facts are left as they are."""
+    update_mentions(vault)
+    db = vault.db
+    now = datetime.now().isoformat(timespec="seconds")
+    facts: list[tuple[str, str, str, list[str], dict]] = []
+
+    def gather(kind: str, limit: int, min_count: int = 2):
+        rows = db.execute(
+            "SELECT n.key, count(*) AS c, group_concat(n.detail, '|') AS details FROM mentions n "
+            "WHERE n.kind = ? GROUP BY n.key HAVING c >= ? ORDER BY c DESC LIMIT ?", (kind, min_count, limit)).fetchall()
+        for key, count, details in rows:
+            ev = db.execute("SELECT m.moment_id, m.started_at FROM mentions n JOIN moments m USING (rid) "
+                            "WHERE n.kind = ? AND n.key = ? ORDER BY m.t_start", (kind, key)).fetchall()
+            rels = Counter(d for d in (details or "").split("|") if d and d != "chat")
+            yield key, count, rels, [e[0] for e in ev], [e[1] for e in ev]
+
+    for key, count, rels, ev, times in gather("person", top_people):
+        rel = rels.most_common(1)[0][0] if rels else None
+        w = _when_summary(times)
+        value = (f"my {rel}; " if rel else "") + f"appears in {count} moments, {w['first']} to {w['last']}" + \
+            (f", mostly in the {w['mostly']}" if w["mostly"] else "")
+        facts.append(("person", key, value, _spread(ev), {"count": count, "relation": rel, **w}))
+    for key, count, _, ev, times in gather("relation", 20):
+        facts.append(("relation", key, f"my {key} is mentioned in {count} moments", _spread(ev), {"count": count}))
+    for key, count, _, ev, times in gather("place", top_places):
+        w = _when_summary(times)
+        facts.append(("place", key, f"{count} moments, {w['first']} to {w['last']}", _spread(ev), {"count": count, **w}))
+    for key, count, rels, ev, times in gather("preference", 30, min_count=1):
+        verb = rels.most_common(1)[0][0] if rels else "like"
+        facts.append(("preference", key, f"I {verb} {key}", _spread(ev), {"count": count}))
+    facts += _routines(db)
+    facts += _speech_style(db)
+    with vault.transaction() as tx:
+        tx.execute("DELETE FROM profile_facts WHERE source = 'auto' AND hidden = 0")
+        for kind, key, value, ev, stats in facts:
+            tx.execute("INSERT INTO profile_facts (kind, key, value, evidence, stats, source, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?, 'auto', ?) ON CONFLICT (kind, key) DO NOTHING",
+                       (kind, key, value, json.dumps(ev), json.dumps(stats), now))
+    return dict(Counter(f[0] for f in facts))
+
+
+def _spread(ids: list[str], n: int = 5) -> list[str]:
+    """Evidence across the whole span, not just the first few."""
+    if len(ids) <= n:
+        return ids
+    step = (len(ids) - 1) / (n - 1)
+    return [ids[round(i * step)] for i in range(n)]
+
+
+def _routines(db) -> list:
+    events = events_from_vault(db)
+    by_act: dict[str, list] = defaultdict(list)
+    for e in events:
+        by_act[e.activity].append(e)
+    out = []
+    for act, evs in sorted(by_act.items(), key=lambda kv: -len(kv[1])):
+        if len(evs) < 3:
+            continue
+        hours = Counter(e.when.hour for e in evs)
+        peak = hours.most_common(1)[0][0]
+        weekend = sum(1 for e in evs if e.when.weekday() >= 5) / len(evs)
+        days = "mostly at weekends" if weekend > 0.6 else "mostly on weekdays" if weekend < 0.15 else "any day"
+        out.append(("routine", act, f"{act}: {len(evs)} times, most often around {peak:02d}:00, {days}",
+                    _spread([e.moment_id for e in evs]), {"count": len(evs), "peak_hour": peak}))
+    return out
+
+
+def _speech_style(db) -> list:
+    texts = [r[0].replace("\u2019", "'") for r in
+             db.execute("SELECT text FROM moments WHERE speaker = 'me' AND private = 0 AND text != ''")]
+    if not texts:
+        return []
+    sents = [s for t in texts for s in re.split(r"(?<=[.!?])\s+", t) if s.strip()]
+    words = [w for t in texts for w in _WORD.findall(t.lower())]
+    grams = Counter()
+    for t in texts:
+        ws = _WORD.findall(t.lower())
+        for n in (2, 3):
+            for i in range(len(ws) - n + 1):
+                g = ws[i:i + n]
+                if any(w not in STOP for w in g):
+                    grams[" ".join(g)] += 1
+    phrases = [g for g, c in grams.most_common(400) if c >= 3 and not all(w in STOP for w in g.split())][:12]
+    avg = sum(len(_WORD.findall(s)) for s in sents) / max(len(sents), 1)
+    return [("speech", "sentence length", f"about {avg:.0f} words a sentence", [], {"avg_words": round(avg, 1)}),
+            ("speech", "vocabulary", f"{len(set(words))} different words in {len(words)}", [], {}),
+            ("speech", "recurring phrases", "; ".join(phrases), [], {"phrases": phrases})]
+
+
+def facts(db, *, include_hidden: bool = False) -> list[dict[str, Any]]:
+    rows = db.execute("SELECT fact_id, kind, key, value, evidence, stats, source, hidden FROM profile_facts "
+                      + ("" if include_hidden else "WHERE hidden = 0 ")
+                      + "ORDER BY kind, json_extract(stats, '$.count') DESC, key").fetchall()
+    return [{"fact_id": r[0], "kind": r[1], "key": r[2], "value": r[3], "evidence": json.loads(r[4]),
+             "stats": json.loads(r[5]), "source": r[6], "hidden": bool(r[7])} for r in rows]
+
+
+def correct(vault, kind: str, key: str, value: str) -> None:
+    """The owner's word: kept through every later distillation."""
+    now = datetime.now().isoformat(timespec="seconds")
+    with vault.transaction() as tx:
+        tx.execute("INSERT INTO profile_facts (kind, key, value, source, hidden, updated_at) VALUES (?, ?, ?, 'owner', 0, ?) "
+                   "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, source = 'owner', hidden = 0, "
+                   "updated_at = excluded.updated_at", (kind, key, value, now))
+
+
+def remove(vault, kind: str, key: str) -> bool:
+    """Hide a fact for good: distillation will not bring it back."""
+    now = datetime.now().isoformat(timespec="seconds")
+    with vault.transaction() as tx:
+        cur = tx.execute("INSERT INTO profile_facts (kind, key, value, source, hidden, updated_at) "
+                         "VALUES (?, ?, '', 'owner', 1, ?) ON CONFLICT (kind, key) DO UPDATE SET hidden = 1, "
+                         "source = 'owner', updated_at = excluded.updated_at", (kind, key, now))
+        return cur.rowcount > 0
+
+
+def core_facts(db, limit: int = 6) -> str:
+    """A few lines for the persona's prompt: who matters and where life happens."""
+    people = [f for f in facts(db) if f["kind"] == "person"][:limit]
+    places = [f for f in facts(db) if f["kind"] == "place"][:3]
+    lines = [f"{p['key']} ({p['stats'].get('relation') or 'someone I know'})" if p["source"] == "auto"
+             else f"{p['key']}: {p['value']}" for p in people]
+    out = ("People in my life: " + "; ".join(lines) + ".") if lines else ""
+    if places:
+        out += " Places I go: " + ", ".join(p["key"] for p in places) + "."
+    return out
