@@ -82,10 +82,13 @@ def build(vault_dir: Path, n: int, rng) -> dict:
             print(f"\rcatalogue {lo + k:,}/{n:,}", end="", file=sys.stderr)
         timings["catalogue (SQLite + FTS5)"] = time.perf_counter() - t0
         t1 = time.perf_counter()
+        from sideload.vectors import VectorStore
+
         index = VectorIndex(vault.paths.index_dir)
+        store = VectorStore(vault.paths.vectors_file)
         done = 0
         while True:
-            got = index_pending(db, index, batch=5000)
+            got = index_pending(db, index, batch=5000, store=store)
             done += got
             if got == 0:
                 break
@@ -125,11 +128,20 @@ def main() -> int:
             info_file.write_text(json.dumps({"timings": built["timings"]}))
         timings = json.loads(info_file.read_text())["timings"]
         size = disk_size(vault_dir)
+        from sideload.vectors import VectorStore
+
+        with Vault.open(vault_dir, write=True) as vault:  # migrates a vault built by an older version
+            store = VectorStore(vault.paths.vectors_file)
+            max_rid = vault.db.execute("SELECT max(rid) FROM embeddings").fetchone()[0]
+            if not store.covers(max_rid):
+                t = time.perf_counter()
+                store.rebuild(vault.db)
+                print(f"vector matrix rebuilt from the catalogue in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         with Vault.open(vault_dir) as vault:
             hub = ModelHub(vault.settings)
             embed = hub.embedder
             index = VectorIndex(vault.paths.index_dir)
-            searcher = Searcher(vault.db, lambda texts: embed.encode(texts), index)
+            searcher = Searcher(vault.db, lambda texts: embed.encode(texts), index, store)
             texts = [r[0] for r in vault.db.execute(
                 "SELECT text FROM moments WHERE rid IN (SELECT abs(random()) % ? + 1 FROM moments LIMIT ?)",
                 (args.n, args.queries))]

@@ -131,9 +131,11 @@ def open_searcher(vault: Vault):
     from .index import VectorIndex
     from .search import Searcher
 
+    from .vectors import VectorStore
+
     hub = ModelHub(vault.settings)
     index = VectorIndex(vault.paths.index_dir) if vault.paths.index_dir.exists() else None
-    return Searcher(vault.db, lambda texts: hub.embedder.encode(texts), index)
+    return Searcher(vault.db, lambda texts: hub.embedder.encode(texts), index, VectorStore(vault.paths.vectors_file))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -183,7 +185,10 @@ def open_persona(vault: Vault):
     hub = ModelHub(vault.settings)
     index = VectorIndex(vault.paths.index_dir) if vault.paths.index_dir.exists() else None
     embed = lambda texts: hub.embedder.encode(texts)  # noqa: E731
-    return Persona(vault, Searcher(vault.db, embed, index), embed, lambda: hub.llm, vault.settings["owner_name"])
+    from .vectors import VectorStore
+
+    searcher = Searcher(vault.db, embed, index, VectorStore(vault.paths.vectors_file))
+    return Persona(vault, searcher, embed, lambda: hub.llm, vault.settings["owner_name"])
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

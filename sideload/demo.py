@@ -31,6 +31,7 @@ def build_demo_vault(vault_dir: Path, day_dir: Path, run_job, *, fresh: bool = T
     return vault_dir, result
 
 
+TOUR_ASK = "where did I put my passport?"
 TOUR_QUESTIONS = ("where did I put my travel document?", "what did the dentist find?",
                   "when are the budget numbers due?")
 
@@ -52,10 +53,14 @@ def run_demo(args: argparse.Namespace, run_job, emit) -> int:
         counts = vault.counts()
         moments = vault.moments()
         searches = _searches(vault)
+        from .cli import open_persona
+
+        asked = open_persona(vault).ask(TOUR_ASK)
     tour = {"vault": str(vault_dir), "sample_day": str(day_dir), "import": result.as_json(), **counts,
             "mine": sum(1 for m in moments if m["speaker"] == "me"),
             "kinds": {k: sum(1 for m in moments if m["kind"] == k) for k in ("speech", "scene", "photo", "text")},
-            "searches": searches}
+            "searches": searches,
+            "ask": {"question": TOUR_ASK, **asked.as_json()}}
 
     def human() -> None:
         print(f"Sideload demo: a sample Monday ({sampleday.DAY}) of {sampleday.OWNER_NAME}, who wears a camera.")
@@ -77,6 +82,10 @@ def run_demo(args: argparse.Namespace, run_job, emit) -> int:
                 body = (m["text"] or m["caption"] or "").replace("\n", " ")
                 print(f"      {m['score']:.2f}  {(m['started_at'] or '')[11:16] or m['started_at']}  "
                       f"{Path(m['source']).name} @ {m['start_s']:.0f}s  {body[:70]}")
+        print(f"\nAsk the persona (it answers as {sampleday.OWNER_NAME}, quoting what it remembers):")
+        print(f"  ? {TOUR_ASK}")
+        for line in asked.text.splitlines():
+            print(f"    {line}")
         print(f"\nTry:  sideload --vault {vault_dir} moments --day {sampleday.DAY} --json")
         print(f"      sideload --vault {vault_dir} app")
 

@@ -140,7 +140,13 @@ class ImportSession:
         ctx.report(0.985, "profile", force=True)
         profile.distil(self.vault)  # reads only the new moments for mentions, then re-aggregates
         ctx.report(0.99, "index", force=True)
-        index_pending(self.vault.db, self.index, check=ctx.check)
+        from .vectors import VectorStore
+
+        store = VectorStore(self.vault.paths.vectors_file)
+        index_pending(self.vault.db, self.index, check=ctx.check, store=store)
+        max_rid = self.vault.db.execute("SELECT max(rid) FROM embeddings").fetchone()[0] or 0
+        if not store.covers(max_rid):  # an older vault, or a crash between the two writes
+            store.rebuild(self.vault.db)
         ctx.report(1.0, "done", done=len(files), total=len(files), force=True)
         return self.result
 

@@ -90,6 +90,10 @@ class VaultPaths:
         return self.derived_dir / "adapters"
 
     @property
+    def vectors_file(self) -> Path:
+        return self.derived_dir / "vectors.f16"
+
+    @property
     def originals_dir(self) -> Path:
         return self.root / "originals"
 

@@ -148,7 +148,7 @@ class Persona:
         return kept[:limit]
 
     def _idf(self, terms: list[str]) -> dict[str, float]:
-        n = max(self.vault.db.execute("SELECT count(*) FROM moments").fetchone()[0], 1)
+        n = max(self.vault.db.execute("SELECT coalesce(max(rid), 0) FROM moments").fetchone()[0], 1)
         out = {}
         for t in terms:
             df = self.vault.db.execute("SELECT count(*) FROM moments_fts WHERE moments_fts MATCH ?",

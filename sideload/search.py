@@ -69,10 +69,35 @@ def keyword_terms(text: str) -> list[str]:
 class Searcher:
     """Searches one vault. `embedder` is a callable list[str] -> vectors; `index` a VectorIndex."""
 
-    def __init__(self, db: sqlite3.Connection, embedder, index=None):
+    def __init__(self, db: sqlite3.Connection, embedder, index=None, vectors=None):
         self.db = db
         self.embedder = embedder
         self.index = index
+        self.vectors = vectors  # sideload.vectors.VectorStore, for exact scoring of filtered candidates
+        self._n_cache: int | None = None
+        self._df: dict[str, int] = {}  # document frequency of query words, looked up once each
+
+    def _corpus_size(self) -> int:
+        if self._n_cache is None:  # max(rid) is instant where count(*) scans a million rows
+            self._n_cache = int(self.db.execute("SELECT coalesce(max(rid), 0) FROM moments").fetchone()[0])
+        return self._n_cache
+
+    def _useful_terms(self, terms: list[str]) -> list[str]:
+        """Drop words so common in this vault that ranking by them costs much and tells little."""
+        n = self._corpus_size()
+        limit = max(1000, n // 100)
+        if n <= limit:
+            return terms
+        kept = []
+        for t in terms:
+            if t not in self._df:
+                # counting stops at the limit: a common word costs no more than a rare one
+                self._df[t] = self.db.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM moments_fts WHERE moments_fts MATCH ? LIMIT ?)",
+                    (f'"{t}"', limit + 1)).fetchone()[0]
+            if self._df[t] <= limit:
+                kept.append(t)
+        return kept
 
     # -- filters -------------------------------------------------------------------------------
     def _where(self, req: SearchRequest) -> tuple[str, list[Any]]:
@@ -109,7 +134,7 @@ class Searcher:
 
     # -- retrievers ----------------------------------------------------------------------------
     def keyword(self, req: SearchRequest, where: str, args: list) -> list[int]:
-        terms = keyword_terms(req.text)
+        terms = self._useful_terms(keyword_terms(req.text))
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
@@ -120,9 +145,15 @@ class Searcher:
 
     def dense(self, req: SearchRequest, qvec: np.ndarray, where: str, args: list) -> list[tuple[int, float]]:
         if self._filtered(req):
-            n = self.db.execute(f"SELECT count(*) FROM moments m JOIN files f USING (file_id) WHERE {where}",
-                                args).fetchone()[0]
-            if n <= EXACT_MAX or self.index is None:
+            join = " JOIN files f USING (file_id)" if req.source else ""
+            rids = [r[0] for r in self.db.execute(f"SELECT m.rid FROM moments m{join} WHERE {where} LIMIT ?",
+                                                  [*args, EXACT_MAX + 1])]
+            if len(rids) <= EXACT_MAX or self.index is None:
+                if self.vectors is not None and rids and self.vectors.covers(max(rids)):
+                    arr = np.asarray(rids)
+                    sims = self.vectors.score(arr, qvec)
+                    top = np.argsort(-sims)[:CANDIDATES]
+                    return [(int(arr[i]), float(sims[i])) for i in top]
                 return self._exact(qvec, where, args)
         elif self.index is None:
             return self._exact(qvec, where, args)

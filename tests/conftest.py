@@ -79,6 +79,7 @@ def demo_vault(home, sample_day) -> Path:
     assert tour["import"]["failed"] == []
     # the tour searches with the real ranking: the passport question lands on the breakfast clip
     assert tour["searches"][0]["results"][0]["source"].endswith("20260302_074500.mp4")
+    assert tour["ask"]["remembered"] and "passport" in tour["ask"]["answer"]
     return vault
 
 
