@@ -140,6 +140,13 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX moments_filter ON moments(day, speaker, kind, private);
     """,
+    # 5: what the owner asked to forget: content hashes, so a re-import never brings it back
+    """
+    CREATE TABLE forgotten_files (
+        content_hash TEXT PRIMARY KEY,
+        at           TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -292,6 +292,17 @@ def cmd_profile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    from .forget import forget
+
+    if bool(args.moment_ids) == bool(args.source):
+        raise SideloadError("forget takes moment ids, or --source PATH (one of the two)", kind="usage")
+    with _open(args, write=True) as vault:
+        n = forget(vault, moment_ids=args.moment_ids or None, source=args.source)
+    _emit(args, {"forgotten": n}, lambda: print(f"forgot {n} moment(s), everywhere"))
+    return EXIT_OK
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     from .settings import SCHEMA
 
@@ -403,6 +414,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("args", nargs="*", metavar="ARG")
     p.add_argument("--kind", choices=("person", "relation", "place", "routine", "preference", "speech"))
     p.set_defaults(func=cmd_profile)
+
+    p = sub.add_parser("forget", parents=[common],
+                       help="remove moments everywhere: catalogue, index, derived files, chats")
+    p.add_argument("moment_ids", nargs="*", metavar="MOMENT_ID")
+    p.add_argument("--source", metavar="PATH", help="every moment of one imported file")
+    p.set_defaults(func=cmd_forget)
 
     p = sub.add_parser("settings", parents=[common], help="list, show or change settings")
     p.add_argument("name", nargs="?")

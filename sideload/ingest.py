@@ -168,6 +168,9 @@ class ImportSession:
             raise ImportFailure("the file is empty")
         on_stage("hashing", 0.0)
         content_hash = self._hash(path)
+        if db.execute("SELECT 1 FROM forgotten_files WHERE content_hash = ?", (content_hash,)).fetchone():
+            self.result.skipped += 1  # the owner asked to forget it: it stays forgotten
+            return
         row = db.execute("SELECT file_id, path FROM files WHERE content_hash = ?", (content_hash,)).fetchone()
         if row:
             if row["path"] != str(path) and not Path(row["path"]).exists():
