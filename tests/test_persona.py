@@ -85,3 +85,31 @@ def test_mentions_are_found_in_plain_sentences():
     assert ("place", "Whitehall", "") in found
     assert ("preference", "the theatre", "love") in found
     assert not any(k == "person" and key == "and" for k, key, _ in found)
+
+
+def test_one_llama_owner_serves_concurrent_requests_in_turn():
+    import threading
+
+    from models.llm import LLM
+
+    llm = LLM(None, threads=2)
+    try:
+        results, threads = {}, []
+        seen_threads = set()
+
+        def ask(i):
+            pieces = []
+            results[i] = llm.chat([{"role": "user", "content": f"Say the number {i}."}], max_tokens=8,
+                                  on_token=lambda p: (pieces.append(p), seen_threads.add(threading.current_thread().name)))
+            assert "".join(pieces) == results[i]  # streamed pieces add up to the answer
+
+        for i in range(3):
+            t = threading.Thread(target=ask, args=(i,))
+            t.start()
+            threads.append(t)
+        for t in threads:
+            t.join(timeout=120)
+        assert sorted(results) == [0, 1, 2] and all(results.values())
+        assert seen_threads == {"llm-owner"}  # only the owner thread ever touched the model
+    finally:
+        llm.close()
