@@ -124,17 +124,22 @@ def cmd_moments(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def open_searcher(vault: Vault):
+def open_searcher(vault: Vault, hub=None):
     """A Searcher over the vault with the vault's own embedding model and index (read-only use)."""
     from models.hub import ModelHub
 
     from .index import VectorIndex
     from .search import Searcher
-
     from .vectors import VectorStore
 
-    hub = ModelHub(vault.settings)
+    hub = hub or ModelHub(vault.settings)
     index = VectorIndex(vault.paths.index_dir) if vault.paths.index_dir.exists() else None
+    stored = vault.db.execute("SELECT model FROM embeddings LIMIT 1").fetchone()
+    if stored and stored[0] != hub.embedder.name:
+        # the setting changed since these vectors were made: comparing them would be meaningless
+        sys.stderr.write(f"sideload: the vault's vectors come from {stored[0]}, not {hub.embedder.name}; "
+                         "searching by words only until they are made again\n")
+        return Searcher(vault.db, None, None, None)
     return Searcher(vault.db, lambda texts: hub.embedder.encode(texts), index, VectorStore(vault.paths.vectors_file))
 
 
@@ -178,17 +183,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 def open_persona(vault: Vault):
     from models.hub import ModelHub
 
-    from .index import VectorIndex
     from .persona import Persona
-    from .search import Searcher
 
     hub = ModelHub(vault.settings)
-    index = VectorIndex(vault.paths.index_dir) if vault.paths.index_dir.exists() else None
-    embed = lambda texts: hub.embedder.encode(texts)  # noqa: E731
-    from .vectors import VectorStore
-
-    searcher = Searcher(vault.db, embed, index, VectorStore(vault.paths.vectors_file))
-    return Persona(vault, searcher, embed, lambda: hub.llm, vault.settings["owner_name"])
+    searcher = open_searcher(vault, hub)
+    return Persona(vault, searcher, lambda texts: hub.embedder.encode(texts), lambda: hub.llm,
+                   vault.settings["owner_name"])
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -109,6 +109,7 @@ class ImportSession:
     def run(self, inputs: list[Path]) -> ImportResult:
         ctx = self.ctx
         ctx.report(0.0, "finding files", force=True)
+        self._check_embedding_model()
         shutil.rmtree(self.vault.paths.tmp_dir, ignore_errors=True)  # scratch left by a killed import
         files = self.discover(inputs)
         total = max(len(files), 1)
@@ -149,6 +150,14 @@ class ImportSession:
             store.rebuild(self.vault.db)
         ctx.report(1.0, "done", done=len(files), total=len(files), force=True)
         return self.result
+
+    def _check_embedding_model(self) -> None:
+        stored = self.vault.db.execute("SELECT model FROM embeddings LIMIT 1").fetchone()
+        if stored and stored[0] != self.hub.embedder.name:
+            raise SideloadError(
+                f"the vault's vectors were made with {stored[0]} but the embedding_model setting now gives "
+                f"{self.hub.embedder.name}; new vectors would not be comparable with the old ones",
+                kind="setting", hint="set embedding_model back; re-embedding the vault comes with consolidation")
 
     def _import_one(self, path: Path, on_stage) -> None:
         db = self.vault.db

@@ -133,8 +133,9 @@ class Persona:
             return []
         terms = keyword_terms(req.text)
         weights = self._idf(terms)
-        qv = np.asarray(self.embed([req.text])[0], np.float32)
-        vecs = self._vectors([h["moment_id"] for h in hits])
+        words_only = self.searcher.embedder is None  # vectors of another model: judge by words
+        qv = None if words_only else np.asarray(self.embed([req.text])[0], np.float32)
+        vecs = {} if words_only else self._vectors([h["moment_id"] for h in hits])
         kept = []
         for h in hits:
             body = f"{h['text']} {h['caption'] or ''}"
@@ -142,7 +143,7 @@ class Persona:
             # rare words weigh most: a question about "the internet" is not answered by "opinion"
             coverage = (sum(weights[t] for t in terms if t[:5] in words) / sum(weights.values())) if terms else 0.0
             v = vecs.get(h["moment_id"])
-            dense = float(v @ qv) if v is not None else 0.0
+            dense = float(v @ qv) if v is not None and qv is not None else 0.0
             if dense >= MIN_RELEVANCE_DENSE or coverage >= MIN_RELEVANCE_TERMS:
                 kept.append(h)
         return kept[:limit]

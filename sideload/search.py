@@ -197,6 +197,8 @@ class Searcher:
             return self._browse(req, where, args)  # "what did I do on Monday": the day itself
         hits: dict[int, _Hit] = {}
         qvec = None
+        if self.embedder is None:  # vectors from another embedding model: words only until re-embedded
+            req.mode = "keyword"
         if req.mode in ("hybrid", "dense"):
             qvec = np.asarray(self.embedder([req.text])[0], np.float32)
             dense = [(rid, s) for rid, s in self.dense(req, qvec, where, args) if s >= MIN_DENSE]

@@ -88,3 +88,22 @@ def test_empty_vault_and_no_match_answer_cleanly(tmp_path, home, demo_vault):
     assert _search(demo_vault, "giraffe safari in the savanna")["results"] == []
     bad = run_cli("--vault", str(demo_vault), "search", "x", "--from", "last week")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_vectors_of_another_model_fall_back_to_words(demo_vault, tmp_path, sample_day):
+    import shutil
+    import sqlite3
+
+    vault = tmp_path / "v"
+    shutil.copytree(demo_vault, vault)
+    db = sqlite3.connect(vault / "sideload.db")
+    db.execute("UPDATE embeddings SET model = 'some-older-model'")
+    db.commit()
+    db.close()
+    proc = run_cli("--vault", str(vault), "search", "passport", "--json")
+    assert proc.returncode == 0 and "words only" in proc.stderr
+    import json
+
+    assert "passport" in json.loads(proc.stdout)["results"][0]["text"]
+    imp = run_cli("--vault", str(vault), "import", str(sample_day))
+    assert imp.returncode == 2 and "embedding_model" in imp.stderr
