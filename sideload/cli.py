@@ -303,6 +303,75 @@ def cmd_forget(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
+    import getpass
+    import os
+
+    if getattr(args, "passphrase_file", None):
+        try:
+            return Path(args.passphrase_file).expanduser().read_text(encoding="utf-8").rstrip("\n")
+        except OSError as exc:
+            raise SideloadError(f"the passphrase file cannot be read ({exc.strerror})", kind="usage") from None
+    if os.environ.get("SIDELOAD_PASSPHRASE"):
+        return os.environ["SIDELOAD_PASSPHRASE"]
+    if sys.stdin.isatty():
+        first = getpass.getpass("passphrase: ")
+        if confirm and getpass.getpass("again: ") != first:
+            raise SideloadError("the two passphrases differ", kind="usage")
+        return first
+    raise SideloadError("a passphrase is needed: --passphrase-file F or $SIDELOAD_PASSPHRASE", kind="usage")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .legacy import export
+
+    passphrase = _passphrase(args, confirm=True)
+    with _open(args) as vault:
+        n, shares = export(vault, Path(args.out), passphrase, media=args.media, trustees=args.trustees,
+                           threshold=args.threshold)
+    out = str(Path(args.out).expanduser().resolve())
+    doc: dict[str, Any] = {"out": out, "moments": n}
+    if shares:
+        folder = Path(args.shares_out or Path(out).parent).expanduser().resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        paths_ = []
+        for i, share in enumerate(shares, 1):
+            p = folder / f"{Path(out).stem}.share-{i}-of-{len(shares)}.txt"
+            p.write_text(share + "\n", encoding="utf-8")
+            paths_.append(str(p))
+        doc["shares"] = paths_
+    _emit(args, doc, lambda: print(f"preserved {n} moments in {out}"
+                                   + (f"; {len(shares)} trustee shares in {Path(doc['shares'][0]).parent}" if shares else "")))
+    return EXIT_OK
+
+
+def cmd_open_legacy(args: argparse.Namespace) -> int:
+    from . import paths as paths_mod
+    from .legacy import open_legacy
+
+    shares = [Path(f).expanduser().read_text(encoding="utf-8").strip() for f in args.share_file or []]
+    dest = Path(args.to).expanduser().resolve() if args.to else \
+        paths_mod.user_data_dir() / "legacy" / Path(args.file).stem
+    open_legacy(Path(args.file), dest, passphrase=None if shares else _passphrase(args), shares=shares or None)
+    import sqlite3 as _sqlite
+
+    conn = _sqlite.connect(dest / "sideload.db")  # media travelled inside: point at it where it now lies
+    conn.execute("UPDATE files SET path = ? || '/' || path WHERE path LIKE 'media/%'", (str(dest),))
+    conn.commit()
+    conn.close()
+    with Vault.open(dest) as vault:
+        counts = vault.counts()
+    doc = {"vault": str(dest), **counts, "read_only": True}
+    _emit(args, doc, lambda: print(f"opened a preserved sideload ({counts['moments']} moments) read-only at {dest}\n"
+                                   f"  search it:  sideload --vault {dest} search \"...\"\n"
+                                   f"  ask it:     sideload --vault {dest} ask \"...\""))
+    if args.gui:
+        from ui.app import run_app
+
+        return run_app(dest)
+    return EXIT_OK
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     from .settings import SCHEMA
 
@@ -420,6 +489,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("moment_ids", nargs="*", metavar="MOMENT_ID")
     p.add_argument("--source", metavar="PATH", help="every moment of one imported file")
     p.set_defaults(func=cmd_forget)
+
+    p = sub.add_parser("export", parents=[common], help="write an encrypted, portable sideload for the family")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--passphrase-file", metavar="F")
+    p.add_argument("--media", choices=("none", "all"), default="none", help="take the original media along")
+    p.add_argument("--trustees", type=int, default=0, metavar="N", help="split the key into N printable shares")
+    p.add_argument("--threshold", type=int, default=0, metavar="K", help="any K shares open it")
+    p.add_argument("--shares-out", metavar="DIR")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("open-legacy", parents=[common], help="open a preserved sideload read-only (family mode)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--passphrase-file", metavar="F")
+    p.add_argument("--share-file", action="append", metavar="F", help="a trustee's share (give k of them)")
+    p.add_argument("--to", metavar="DIR", help="where to unpack it (default: the per-user data folder)")
+    p.add_argument("--gui", action="store_true", help="open the app on it")
+    p.set_defaults(func=cmd_open_legacy)
 
     p = sub.add_parser("settings", parents=[common], help="list, show or change settings")
     p.add_argument("name", nargs="?")

@@ -58,9 +58,13 @@ class Vault:
                                 hint=f"create one with `sideload --vault {paths.root} init`")
         # Refuse a future schema before taking locks or creating anything in the folder.
         catalogue.ensure_compatible(paths.catalogue)
+        legacy = is_legacy(paths.catalogue)
+        if write and legacy:
+            raise SideloadError("this is a preserved sideload in family mode: it can be read, searched and "
+                                "asked, never changed", kind="read-only")
         lock_fd = _take_write_lock(paths) if write else None
         try:
-            conn = catalogue.open_existing(paths.catalogue, read_only=False)
+            conn = catalogue.open_existing(paths.catalogue, read_only=legacy)
         except BaseException:
             if lock_fd is not None:
                 os.close(lock_fd)
@@ -128,6 +132,19 @@ class Vault:
     def days(self) -> list[tuple[str, int]]:
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT day, count(*) FROM moments WHERE day IS NOT NULL GROUP BY day ORDER BY day")]
+
+
+def is_legacy(catalogue_path: Path) -> bool:
+    """A preserved sideload (family mode) is marked in its catalogue; read without writing."""
+    try:
+        conn = sqlite3.connect(f"file:{catalogue_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM kv WHERE key = 'legacy'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row and row[0] == "1")
 
 
 def _take_write_lock(paths: VaultPaths) -> int:

@@ -1,0 +1,255 @@
+"""Preserve and hand over: an encrypted, portable sideload, opened later without any server.
+
+File layout: a magic line, a JSON header (key derivation, the wrapped data key, the trustees'
+threshold), then the vault as a tar stream cut into chunks, each sealed with AES-256-GCM under a
+random data key. A chunk's associated data binds it to the header, its position and whether it is
+the last, so reordering, truncation or a flipped byte are all refused. The data key is wrapped with
+a key derived from the passphrase (scrypt), and can also be rebuilt from any k of n trustees'
+shares (Shamir secret sharing, pycryptodome), printable as text. Nothing is held whole in memory,
+and opening writes nothing until every chunk has been verified.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import struct
+import tarfile
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from .errors import SideloadError
+
+MAGIC = b"SIDELOAD-LEGACY 1\n"
+CHUNK = 1 << 20
+SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
+
+
+def _kek(passphrase: str, salt: bytes, params: dict) -> bytes:
+    return Scrypt(salt=salt, length=32, n=params["n"], r=params["r"], p=params["p"]).derive(passphrase.encode())
+
+
+class _SealedWriter(io.RawIOBase):
+    """A write-only stream that seals every CHUNK bytes as one AES-GCM chunk."""
+
+    def __init__(self, out: BinaryIO, key: bytes, header_digest: bytes):
+        self.out, self.aead, self.digest = out, AESGCM(key), header_digest
+        self.buf = bytearray()
+        self.index = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.buf += data
+        while len(self.buf) > CHUNK:
+            self._seal(bytes(self.buf[:CHUNK]), final=False)
+            del self.buf[:CHUNK]
+        return len(data)
+
+    def _seal(self, plain: bytes, final: bool) -> None:
+        nonce = secrets.token_bytes(12)
+        aad = self.digest + struct.pack(">QB", self.index, final)
+        sealed = self.aead.encrypt(nonce, plain, aad)
+        self.out.write(struct.pack(">I", len(sealed)) + nonce + sealed)
+        self.index += 1
+
+    def finish(self) -> None:
+        self._seal(bytes(self.buf), final=True)
+        self.buf.clear()
+
+
+def _stage(vault, staging: Path, media: str) -> int:
+    """A released copy of the vault: no private moments, no chats, marked as a legacy."""
+    from .index import VectorIndex, index_pending
+    from .vectors import VectorStore
+
+    staging.mkdir(parents=True)
+    dst = sqlite3.connect(staging / "sideload.db")
+    vault.db.backup(dst)
+    dst.execute("PRAGMA secure_delete = ON")
+    dst.execute("PRAGMA foreign_keys = ON")
+    dst.execute("DELETE FROM moments WHERE private = 1")
+    dst.execute("DELETE FROM chat_messages")
+    dst.execute("DELETE FROM chat_sessions")
+    dst.execute("DELETE FROM failures")
+    dst.execute("DELETE FROM files WHERE file_id NOT IN (SELECT DISTINCT file_id FROM moments)")
+    dst.execute("UPDATE embeddings SET indexed = 0")
+    model = _persona_model(vault)
+    meta = {"legacy": "1", "exported_at": datetime.now().isoformat(timespec="seconds"),
+            "owner": vault.settings["owner_name"], "persona_model": json.dumps(model)}
+    dst.executemany("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", meta.items())
+    if media == "all":
+        (staging / "media").mkdir()
+        for fid, h, path in dst.execute("SELECT file_id, content_hash, path FROM files").fetchall():
+            src = Path(path)
+            if src.exists():
+                rel = f"media/{h[:24]}{src.suffix.lower()}"
+                shutil.copyfile(src, staging / rel)
+                dst.execute("UPDATE files SET path = ? WHERE file_id = ?", (rel, fid))
+    dst.commit()
+    dst.execute("INSERT INTO moments_fts(moments_fts) VALUES ('rebuild')")
+    dst.commit()
+    dst.execute("VACUUM")
+    hashes = {r[0][:24] for r in dst.execute("SELECT content_hash FROM files")}
+    for sub in ("keyframes", "thumbnails"):
+        src = vault.paths.derived_dir / sub
+        for folder in (src.iterdir() if src.exists() else []):
+            if folder.name in hashes:
+                shutil.copytree(folder, staging / "derived" / sub / folder.name)
+    dst.row_factory = sqlite3.Row
+    index_pending(dst, VectorIndex(staging / "index"), store=VectorStore(staging / "derived" / "vectors.f16"))
+    n = dst.execute("SELECT count(*) FROM moments").fetchone()[0]
+    dst.execute("PRAGMA journal_mode = DELETE")
+    dst.close()
+    (staging / "settings.json").write_text(json.dumps({"owner_name": vault.settings["owner_name"]}))
+    return n
+
+
+def _persona_model(vault) -> dict:
+    """The base model's name and checksum travel with the persona, so it cannot drift."""
+    from models.llm import bundled_llm_path
+
+    path = Path(vault.settings["llm_model"]) if vault.settings["llm_model"] else bundled_llm_path()
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 22):
+            h.update(block)
+    return {"name": path.name, "sha256": h.hexdigest(), "adapter": None}
+
+
+def export(vault, out: Path, passphrase: str, *, media: str = "none", trustees: int = 0,
+           threshold: int = 0) -> tuple[int, list[str]]:
+    if len(passphrase) < 8:
+        raise SideloadError("the passphrase must have at least 8 characters", kind="usage")
+    if trustees and not 2 <= threshold <= trustees <= 255:
+        raise SideloadError("shares need 2 <= threshold <= trustees", kind="usage")
+    key = secrets.token_bytes(32)
+    salt = secrets.token_bytes(16)
+    wrap_nonce = secrets.token_bytes(12)
+    bundle = secrets.token_hex(8)
+    header = {"version": 1, "bundle": bundle, "kdf": {"name": "scrypt", "salt": salt.hex(), **SCRYPT},
+              "wrap_nonce": wrap_nonce.hex(),
+              "wrapped_key": AESGCM(_kek(passphrase, salt, SCRYPT)).encrypt(wrap_nonce, key, bundle.encode()).hex(),
+              "shares": {"threshold": threshold, "count": trustees} if trustees else None}
+    header_bytes = json.dumps(header, sort_keys=True).encode()
+    out = Path(out).expanduser().resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_out = out.with_name(out.name + ".part")
+    with tempfile.TemporaryDirectory(prefix="sideload-export-", dir=vault.paths.root) as tmp:
+        staging = Path(tmp) / "vault"
+        n = _stage(vault, staging, media)
+        with open(tmp_out, "wb") as fh:
+            fh.write(MAGIC + struct.pack(">I", len(header_bytes)) + header_bytes)
+            writer = _SealedWriter(fh, key, hashlib.sha256(header_bytes).digest())
+            with tarfile.open(fileobj=writer, mode="w|") as tar:
+                tar.add(staging, arcname="vault")
+            writer.finish()
+    os.replace(tmp_out, out)
+    shares = _split(key, bundle, trustees, threshold) if trustees else []
+    return n, shares
+
+
+def _split(key: bytes, bundle: str, n: int, k: int) -> list[str]:
+    from Crypto.Protocol.SecretSharing import Shamir
+
+    halves = [Shamir.split(k, n, key[:16]), Shamir.split(k, n, key[16:])]
+    return [f"sideload-share {bundle} {i}/{n} needs {k}: {a.hex()}{b.hex()}"
+            for (i, a), (_, b) in zip(*halves)]
+
+
+def _join(shares: list[str], bundle: str, threshold: int) -> bytes:
+    from Crypto.Protocol.SecretSharing import Shamir
+
+    parsed = []
+    for text in shares:
+        parts = text.strip().split()
+        if len(parts) != 6 or parts[0] != "sideload-share":
+            raise SideloadError("a share must be one line starting with 'sideload-share'", kind="usage")
+        if parts[1] != bundle:
+            raise SideloadError("a share belongs to another sideload", kind="usage")
+        idx = int(parts[2].split("/")[0])
+        blob = bytes.fromhex(parts[5])
+        parsed.append((idx, blob[:16], blob[16:]))
+    if len({p[0] for p in parsed}) < threshold:
+        raise SideloadError(f"{threshold} different shares are needed to open this sideload "
+                            f"(got {len({p[0] for p in parsed})})", kind="passphrase")
+    return (Shamir.combine([(i, a) for i, a, _ in parsed]) + Shamir.combine([(i, b) for i, _, b in parsed]))
+
+
+def read_header(fh: BinaryIO) -> tuple[dict, bytes]:
+    if fh.read(len(MAGIC)) != MAGIC:
+        raise SideloadError("this is not a preserved Sideload file", kind="corrupt")
+    (length,) = struct.unpack(">I", fh.read(4))
+    raw = fh.read(length)
+    try:
+        return json.loads(raw), raw
+    except json.JSONDecodeError:
+        raise SideloadError("the preserved sideload's header is damaged", kind="corrupt") from None
+
+
+def open_legacy(path: Path, dest: Path, *, passphrase: str | None = None, shares: list[str] | None = None) -> Path:
+    """Verify and unpack a preserved sideload into `dest`; nothing is written unless all of it is sound."""
+    path = Path(path).expanduser().resolve()
+    if not path.is_file():
+        raise SideloadError(f"{path} does not exist", kind="input")
+    with open(path, "rb") as fh:
+        header, raw = read_header(fh)
+        if shares:
+            key = _join(shares, header["bundle"], (header.get("shares") or {}).get("threshold", 2))
+        elif passphrase is not None:
+            kdf = header["kdf"]
+            try:
+                key = AESGCM(_kek(passphrase, bytes.fromhex(kdf["salt"]), kdf)).decrypt(
+                    bytes.fromhex(header["wrap_nonce"]), bytes.fromhex(header["wrapped_key"]), header["bundle"].encode())
+            except InvalidTag:
+                raise SideloadError("wrong passphrase: the sideload was not opened and nothing was written",
+                                    kind="passphrase") from None
+        else:
+            raise SideloadError("a passphrase or the trustees' shares are needed", kind="usage")
+        aead = AESGCM(key)
+        digest = hashlib.sha256(raw).digest()
+        if dest.exists() and any(dest.iterdir()):
+            raise SideloadError(f"{dest} is not empty", kind="usage")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".legacy-", dir=dest.parent) as tmp:
+            tar_path = Path(tmp) / "vault.tar"
+            index, final = 0, False
+            with open(tar_path, "wb") as plain:
+                while not final:
+                    head = fh.read(4)
+                    if len(head) < 4:
+                        raise SideloadError("the preserved sideload is truncated: it was not opened", kind="corrupt")
+                    (length,) = struct.unpack(">I", head)
+                    nonce, sealed = fh.read(12), fh.read(length)
+                    if len(sealed) < length:
+                        raise SideloadError("the preserved sideload is truncated: it was not opened", kind="corrupt")
+                    for is_final in (False, True):
+                        try:
+                            plain.write(aead.decrypt(nonce, sealed, digest + struct.pack(">QB", index, is_final)))
+                            final = is_final
+                            break
+                        except InvalidTag:
+                            continue
+                    else:
+                        raise SideloadError("the preserved sideload has been altered or damaged (chunk "
+                                            f"{index} fails its check): it was not opened", kind="corrupt")
+                    index += 1
+            if fh.read(1):
+                raise SideloadError("the preserved sideload has data after its end: it was not opened", kind="corrupt")
+            unpacked = Path(tmp) / "out"
+            with tarfile.open(tar_path) as tar:
+                tar.extractall(unpacked, filter="data")
+            shutil.rmtree(dest, ignore_errors=True)
+            os.replace(unpacked / "vault", dest)
+    return dest
