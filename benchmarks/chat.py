@@ -31,9 +31,7 @@ def main() -> int:
     from models.hub import ModelHub
     from sideload import paths
     from sideload.demo import build_demo_vault
-    from sideload.index import VectorIndex
     from sideload.persona import Persona
-    from sideload.search import Searcher
     from sideload.vault import Vault
 
     vault_dir = args.vault
@@ -45,9 +43,9 @@ def main() -> int:
             build_demo_vault(vault_dir, paths.demo_day_dir(), lambda fn: fn(JobContext()))
     with Vault.open(vault_dir) as vault:
         hub = ModelHub(vault.settings)
-        embed = lambda texts: hub.embedder.encode(texts)  # noqa: E731
-        persona = Persona(vault, Searcher(vault.db, embed, VectorIndex(vault.paths.index_dir)), embed,
-                          lambda: hub.llm, vault.settings["owner_name"])
+        from sideload.cli import open_searcher
+
+        persona = Persona(vault, open_searcher(vault, hub), lambda: hub.llm, vault.settings["owner_name"])
         t = time.perf_counter()
         persona.ask("warm up: what happened today?")
         print(f"models loaded and warmed in {time.perf_counter() - t:.1f} s (once per app start)", file=sys.stderr)

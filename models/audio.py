@@ -16,17 +16,10 @@ class DecodeError(Exception):
     pass
 
 
-def decode_audio(path: Path, *, stream: int | None = None) -> np.ndarray:
-    """The whole audio track as float32 mono 16 kHz (an hour is about 230 MB)."""
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-threads", "1", "-i", str(path)]
-    if stream is not None:
-        cmd += ["-map", f"0:a:{stream}"]
-    cmd += ["-vn", "-sn", "-dn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "f32le", "-"]
-    proc = subprocess.run(cmd, capture_output=True)
-    if proc.returncode != 0:
-        msg = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise DecodeError(msg[-1] if msg else f"ffmpeg exited with {proc.returncode}")
-    return np.frombuffer(proc.stdout, dtype=np.float32).copy()
+def decode_audio(path: Path) -> np.ndarray:
+    """The whole audio track as float32 mono 16 kHz, in memory (an hour is about 230 MB)."""
+    track = AudioTrack.decode(path, in_memory_max_s=None)
+    return track.slice(0, track.duration)
 
 
 IN_MEMORY_MAX_S = 30 * 60  # longer tracks (a day-long pendant recording) spill to a temporary file
@@ -48,10 +41,12 @@ class AudioTrack:
         return cls(samples=np.asarray(samples, np.float32))
 
     @classmethod
-    def decode(cls, path: Path, *, tmp_dir: Path | None = None, in_memory_max_s: float = IN_MEMORY_MAX_S) -> "AudioTrack":
+    def decode(cls, path: Path, *, tmp_dir: Path | None = None,
+               in_memory_max_s: float | None = IN_MEMORY_MAX_S) -> "AudioTrack":
+        """None for in_memory_max_s keeps every track in memory."""
         cmd = ["ffmpeg", "-nostdin", "-v", "error", "-threads", "1", "-i", str(path),
                "-vn", "-sn", "-dn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "f32le", "-"]
-        limit = int(in_memory_max_s * SAMPLE_RATE * 4)
+        limit = int(in_memory_max_s * SAMPLE_RATE * 4) if in_memory_max_s is not None else None
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         chunks: list[bytes] = []
         size = 0
@@ -65,7 +60,7 @@ class AudioTrack:
                     spill.write(block)
                     continue
                 chunks.append(block)
-                if size > limit:
+                if limit is not None and size > limit:
                     if tmp_dir is not None:
                         tmp_dir.mkdir(parents=True, exist_ok=True)
                     fd, name = tempfile.mkstemp(prefix="audio-", suffix=".f32", dir=tmp_dir)

@@ -187,7 +187,7 @@ def open_persona(vault: Vault):
 
     hub = ModelHub(vault.settings)
     searcher = open_searcher(vault, hub)
-    return Persona(vault, searcher, lambda texts: hub.embedder.encode(texts), lambda: hub.llm,
+    return Persona(vault, searcher, lambda: hub.llm,
                    vault.settings["owner_name"])
 
 

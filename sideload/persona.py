@@ -115,11 +115,9 @@ def grounded(lead: str, evidence: str, question: str) -> bool:
 
 
 class Persona:
-    def __init__(self, vault, searcher: Searcher, embed: Callable[[list[str]], np.ndarray], llm_provider,
-                 owner_name: str = ""):
+    def __init__(self, vault, searcher: Searcher, llm_provider, owner_name: str = ""):
         self.vault = vault
         self.searcher = searcher
-        self.embed = embed
         self.llm_provider = llm_provider  # called on first use: loading the model is not free
         self.owner = owner_name or "the owner of this sideload"
 
@@ -134,7 +132,7 @@ class Persona:
         terms = keyword_terms(req.text)
         weights = self._idf(terms)
         words_only = self.searcher.embedder is None  # vectors of another model: judge by words
-        qv = None if words_only else np.asarray(self.embed([req.text])[0], np.float32)
+        qv = None if words_only else self.searcher.query_vector(req.text)  # embedded once, by the search
         vecs = {} if words_only else self._vectors([h["moment_id"] for h in hits])
         kept = []
         for h in hits:

@@ -76,6 +76,13 @@ class Searcher:
         self.vectors = vectors  # sideload.vectors.VectorStore, for exact scoring of filtered candidates
         self._n_cache: int | None = None
         self._df: dict[str, int] = {}  # document frequency of query words, looked up once each
+        self._last_query: tuple[str, np.ndarray] | None = None
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query's embedding; the persona asks for the same one right after a search."""
+        if self._last_query is None or self._last_query[0] != text:
+            self._last_query = (text, np.asarray(self.embedder([text])[0], np.float32))
+        return self._last_query[1]
 
     def _corpus_size(self) -> int:
         if self._n_cache is None:  # max(rid) is instant where count(*) scans a million rows
@@ -200,7 +207,7 @@ class Searcher:
         if self.embedder is None:  # vectors from another embedding model: words only until re-embedded
             req.mode = "keyword"
         if req.mode in ("hybrid", "dense"):
-            qvec = np.asarray(self.embedder([req.text])[0], np.float32)
+            qvec = self.query_vector(req.text)
             dense = [(rid, s) for rid, s in self.dense(req, qvec, where, args) if s >= MIN_DENSE]
             for rank, (rid, sim) in enumerate(dense):
                 h = hits.setdefault(rid, _Hit(rid))

@@ -83,7 +83,7 @@ def coerce(setting: Setting, value: Any) -> Any:
     if t in ("int", "float"):
         cast: Callable[[Any], Any] = int if t == "int" else float
         if isinstance(value, bool):
-            raise _bad(setting, value, f"expected a number")
+            raise _bad(setting, value, "expected a number")
         try:
             number = cast(value)
         except (TypeError, ValueError):

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import run_cli
 from sideload import cli
-from sideload.errors import SideloadError, from_environment
+from sideload.errors import from_environment
 from sideload.jobs import CancelToken, JobContext
 from sideload.progress import TerminalProgress
 

@@ -1,5 +1,4 @@
 """Real-world variety: codecs, containers, clocks and layouts that cameras and phones produce."""
-import json
 import subprocess
 
 import pytest

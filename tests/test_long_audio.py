@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from models.audio import AudioTrack, SAMPLE_RATE, VAD_WINDOW_S, track_speech_regions
+from models.audio import AudioTrack, VAD_WINDOW_S, track_speech_regions
 from sideload import sampleday
 from sideload.sampleday import Line
 

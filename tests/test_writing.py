@@ -1,5 +1,4 @@
 """Importers of the person's own writing, and the importer registry."""
-import json
 from datetime import datetime
 from importlib.metadata import entry_points
 
