@@ -27,6 +27,15 @@ class ModelHub:
         self._engines: dict[str, Any] = {}
         self._load_lock = threading.Lock()
         self._torch_threads_set = False
+        # the served persona adapter (GGUF LoRA) that the chat model loads beside its base, if any
+        self.lora_path: Path | None = None
+
+    @property
+    def torch_device(self) -> str:
+        return "cuda" if self.device == "cuda" else "cpu"
+
+    def torch_threads(self) -> None:
+        self._torch_threads()
 
     def _torch_threads(self) -> None:
         if not self._torch_threads_set:
@@ -81,7 +90,7 @@ class ModelHub:
         from .llm import LLM
 
         return self._get("llm", lambda: LLM(self.settings["llm_model"] or None, threads=self.threads,
-                                            gpu=self.device == "cuda"))
+                                            gpu=self.device == "cuda", lora_path=self.lora_path))
 
     def enrolled_voice(self):
         """The owner's enrolled voiceprint from settings, or None."""

@@ -147,6 +147,44 @@ MIGRATIONS: tuple[str, ...] = (
         at           TEXT NOT NULL
     );
     """,
+    # 6: persona adapters (versions, figures, which moments trained them) and consolidation runs
+    """
+    CREATE TABLE adapters (
+        adapter_id     INTEGER PRIMARY KEY,
+        created_at     TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('served', 'retired', 'rejected', 'withdrawn')),
+        parent_id      INTEGER,
+        base_name      TEXT NOT NULL,
+        base_sha256    TEXT NOT NULL,
+        gguf_file      TEXT,
+        peft_dir       TEXT,
+        train_tokens   INTEGER NOT NULL DEFAULT 0,
+        train_seconds  REAL NOT NULL DEFAULT 0,
+        examples       INTEGER NOT NULL DEFAULT 0,
+        heldout_tokens INTEGER NOT NULL DEFAULT 0,
+        ppl_base       REAL,
+        ppl_previous   REAL,
+        ppl_new        REAL,
+        needs_retrain  INTEGER NOT NULL DEFAULT 0,
+        note           TEXT NOT NULL DEFAULT ''
+    );
+    -- no foreign key: forget must still find which adapters a deleted moment trained
+    CREATE TABLE adapter_sources (
+        adapter_id INTEGER NOT NULL REFERENCES adapters(adapter_id) ON DELETE CASCADE,
+        rid        INTEGER NOT NULL,
+        PRIMARY KEY (adapter_id, rid)
+    ) WITHOUT ROWID;
+    CREATE INDEX adapter_sources_rid ON adapter_sources(rid);
+    CREATE TABLE consolidation_runs (
+        run_id      INTEGER PRIMARY KEY,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'interrupted', 'cancelled')),
+        pid         INTEGER,
+        steps       TEXT NOT NULL DEFAULT '[]',
+        report      TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -185,7 +185,10 @@ def open_persona(vault: Vault):
 
     from .persona import Persona
 
+    from .adapters import base_model_path, served_gguf
+
     hub = ModelHub(vault.settings)
+    hub.lora_path = served_gguf(vault, base_model_path(vault.settings))
     searcher = open_searcher(vault, hub)
     return Persona(vault, searcher, lambda: hub.llm,
                    vault.settings["owner_name"])
@@ -301,6 +304,85 @@ def cmd_forget(args: argparse.Namespace) -> int:
         n = forget(vault, moment_ids=args.moment_ids or None, source=args.source)
     _emit(args, {"forgotten": n}, lambda: print(f"forgot {n} moment(s), everywhere"))
     return EXIT_OK
+
+
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from models.hub import ModelHub
+
+    from . import consolidate
+
+    if args.status:
+        with _open(args) as vault:
+            doc = {"running": consolidate.running(vault.paths),
+                   "next_run": consolidate.next_run(vault.paths, vault.settings).isoformat(timespec="minutes"),
+                   "last_report": consolidate.last_report(vault.db)}
+        _emit(args, doc, lambda: print(json.dumps(doc, indent=2)))
+        return EXIT_OK
+    if args.schedule:
+        with _open(args) as vault:
+            sched = consolidate.make_scheduler(vault.paths, vault.settings)
+            when = consolidate.next_run(vault.paths, vault.settings)
+        sys.stderr.write(f"sideload: consolidating nightly at {when:%H:%M} (next {when:%Y-%m-%d %H:%M}); Ctrl-C stops\n")
+        try:
+            sched.start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        return EXIT_OK
+    consolidate.lower_priority()
+    with _open(args, write=True) as vault:
+        if args.token_budget:
+            vault.settings.set("train_token_budget", args.token_budget)  # this run only, not saved
+        hub = ModelHub(vault.settings)
+        report = run_job(args, lambda ctx: consolidate.run(vault, hub, ctx, only=set(args.only or []) or None))
+
+    def human() -> None:
+        for st in report["steps"]:
+            extra = f"  ({st['error']})" if st.get("error") else ""
+            print(f"{st['name']:<28} {st['status']:<8} {st['seconds']:>8.1f} s{extra}")
+        for line in report["learnt"]:
+            print(f"- {line}")
+
+    _emit(args, report, human)
+    return EXIT_PARTIAL if report["status"] == "failed" else EXIT_OK
+
+
+def cmd_persona(args: argparse.Namespace) -> int:
+    from models.hub import ModelHub
+
+    from . import adapters
+
+    if args.action == "eval":
+        from .persona_eval import evaluate
+
+        if not args.heldout:
+            raise SideloadError("persona eval needs --heldout FILE", kind="usage")
+        with _open(args) as vault:
+            hub = ModelHub(vault.settings)
+            doc = run_job(args, lambda ctx: evaluate(vault, hub, Path(args.heldout), ctx, max_tokens=args.max_tokens))
+
+        def human() -> None:
+            print(f"held-out words: {doc['tokens']:,} tokens of {Path(doc['file']).name}")
+            print(f"  base model  perplexity {doc['base']['perplexity']:8.2f}")
+            who = f"adapter v{doc['persona']['adapter_id']}" if doc['persona'].get('adapter_id') else "no adapter"
+            print(f"  persona     perplexity {doc['persona']['perplexity']:8.2f}  ({who})")
+            print(f"  {doc['reduction'] * 100:.1f} % lower than the base model")
+
+        _emit(args, doc, human)
+        return EXIT_OK
+    if args.action in ("history", None):
+        with _open(args) as vault:
+            rows = adapters.history(vault.db)
+
+        def human_h() -> None:
+            if not rows:
+                print("no adapter trained yet: `sideload consolidate` trains one")
+            for r in rows:
+                print(f"v{r['adapter_id']:<4} {r['created_at']}  {r['status']:<9} base {r['ppl_base'] or 0:7.2f}  "
+                      f"new {r['ppl_new'] or 0:7.2f}  {r['train_tokens']:>8,} tokens  {r['note']}")
+
+        _emit(args, {"adapters": rows}, human_h)
+        return EXIT_OK
+    raise SideloadError(f"unknown persona action {args.action!r} (eval | history)", kind="usage")
 
 
 def _passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
@@ -483,6 +565,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("args", nargs="*", metavar="ARG")
     p.add_argument("--kind", choices=("person", "relation", "place", "routine", "preference", "speech"))
     p.set_defaults(func=cmd_profile)
+
+    p = sub.add_parser("consolidate", parents=[common],
+                       help="run the nightly consolidation now (import new, re-embed, profile, train, evaluate, promote)")
+    p.add_argument("--only", action="append", choices=("import", "re-embed", "profile", "train"),
+                   help="run only these steps (repeatable)")
+    p.add_argument("--token-budget", type=int, metavar="N", help="train on N tokens this run (default: the setting)")
+    p.add_argument("--schedule", action="store_true", help="stay running and consolidate nightly at nightly_time")
+    p.add_argument("--status", action="store_true", help="whether one is running, the next run, the last report")
+    p.set_defaults(func=cmd_consolidate)
+
+    p = sub.add_parser("persona", parents=[common], help="the persona's adapters: eval --heldout FILE | history")
+    p.add_argument("action", nargs="?", choices=("eval", "history"))
+    p.add_argument("--heldout", metavar="FILE", help="a file of the kinds `import` takes, not imported")
+    p.add_argument("--max-tokens", type=int, default=20_000, metavar="N",
+                   help="score at most N tokens, spread evenly over the file (default 20000)")
+    p.set_defaults(func=cmd_persona)
 
     p = sub.add_parser("forget", parents=[common],
                        help="remove moments everywhere: catalogue, index, derived files, chats")

@@ -54,6 +54,10 @@ def forget(vault: Vault, *, moment_ids: list[str] | None = None, source: str | N
         VectorStore(vault.paths.vectors_file).zero(rids)
     # 2. the catalogue, in one transaction
     with vault.transaction() as tx:
+        # adapters that learnt from these moments stop serving and are retrained from scratch
+        from .adapters import withdraw_trained_on
+
+        withdraw_trained_on(tx, vault, rids)
         for chunk in range(0, len(rids), 500):
             part = rids[chunk:chunk + 500]
             tx.execute(f"DELETE FROM moments WHERE rid IN ({','.join('?' * len(part))})", part)

@@ -48,6 +48,19 @@ class ImportResult:
                 "moments": self.moments}
 
 
+def importer_for(importers: list[Importer], path: Path) -> Importer | None:
+    """The first importer (highest priority) that claims the file, from its name and first bytes."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        head = b""
+    for imp in importers:
+        if imp.claims(path, head):
+            return imp
+    return None
+
+
 class ImportSession:
     def __init__(self, vault: Vault, hub, ctx: JobContext, *, index: VectorIndex | None = None,
                  importers: list[Importer] | None = None):
@@ -95,15 +108,7 @@ class ImportSession:
         return out
 
     def importer_for(self, path: Path) -> Importer | None:
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(4096)
-        except OSError:
-            head = b""
-        for imp in self.importers:
-            if imp.claims(path, head):
-                return imp
-        return None
+        return importer_for(self.importers, path)
 
     # -- the run -----------------------------------------------------------------------------
     def run(self, inputs: list[Path]) -> ImportResult:

@@ -37,6 +37,11 @@ def user_log_dir() -> Path:
     return base / "logs" if base else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def base_model_cache_dir() -> Path:
+    """Serving GGUFs dequantised for training, keyed by checksum; shared by every vault of the user."""
+    return user_cache_dir() / "base-models"
+
+
 def default_vault_dir() -> Path:
     return user_data_dir() / "vault"
 
@@ -118,6 +123,25 @@ class VaultPaths:
     def write_lock(self) -> Path:
         return self.root / ".writer.lock"
 
+    @property
+    def consolidation_lock(self) -> Path:
+        return self.root / ".consolidation.lock"
+
+    @property
+    def scheduler_db(self) -> Path:
+        """apscheduler's persistent job store (its own SQLite file: it opens it through SQLAlchemy)."""
+        return self.root / "scheduler.sqlite"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.derived_dir / "reports"
+
+    def adapter_gguf(self, adapter_id: int) -> Path:
+        return self.adapters_dir / f"persona-v{adapter_id:04d}.gguf"
+
+    def adapter_peft(self, adapter_id: int) -> Path:
+        return self.adapters_dir / f"persona-v{adapter_id:04d}.peft"
+
     # Derived files are named by the original's content hash, so a re-run after a crash writes the
     # same names again instead of leaving orphans, and `forget` finds every one of them.
     def derived_folder(self, content_hash: str) -> str:
@@ -134,4 +158,4 @@ class VaultPaths:
 
     def dirs(self) -> list[Path]:
         return [self.root, self.index_dir, self.keyframes_dir, self.thumbnails_dir,
-                self.adapters_dir, self.logs_dir]
+                self.adapters_dir, self.reports_dir, self.logs_dir]

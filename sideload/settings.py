@@ -54,6 +54,15 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("max_speech_moment_s", "float", 30.0, "Longest speech moment in seconds; longer talk is split at sentence ends.", minimum=5, maximum=600, group="import"),
     # consolidation
     Setting("nightly_time", "time", "03:00", "Local time (HH:MM) of the nightly consolidation.", group="consolidation"),
+    Setting("watch_folders", "list", [], "Folders (a camera card, a phone backup) whose new files the nightly consolidation imports.", group="consolidation"),
+    Setting("import_exclude_ranges", "list", [], "Time ranges that import skips, each START/END in ISO form (for example 2026-03-02T18:00/2026-03-02T23:00 or a whole day 2026-03-02/2026-03-02).", group="import"),
+    Setting("train", "bool", True, "Train the person-conditioned adapter during consolidation.", group="persona"),
+    Setting("train_token_budget", "int", 200_000, "Tokens of the owner's words (new plus replayed) one night trains on.", minimum=256, maximum=100_000_000, group="persona"),
+    Setting("train_replay_share", "float", 0.25, "Share of a night's tokens replayed from older words, so the persona does not forget them.", minimum=0, maximum=0.9, group="persona"),
+    Setting("train_rank", "int", 16, "LoRA rank of the persona adapter (bigger learns more, trains slower).", minimum=1, maximum=256, group="persona"),
+    Setting("train_learning_rate", "float", 0.001, "Learning rate of adapter training.", minimum=1e-6, maximum=0.1, group="persona"),
+    Setting("train_on_private", "bool", False, "Also train on moments marked private (they are never exported either way).", group="persona"),
+    Setting("heldout_tokens", "int", 6000, "Tokens of the owner's newest words held out to score each new adapter before it may serve.", minimum=200, maximum=1_000_000, group="persona"),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SCHEMA}

@@ -1,0 +1,208 @@
+"""The persona's adapters: train one, score it, and promote it only when it beats the one serving.
+
+An adapter is written under a temporary name and renamed into place, and its catalogue row, its
+sources and the switch of the served version commit in one transaction, so a kill at any moment
+leaves the previous adapter serving. A candidate that loses is kept (unserved) with its figures.
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import training
+from .errors import SideloadError
+from .jobs import JobContext
+from .paths import base_model_cache_dir
+from .vault import Vault
+
+log = logging.getLogger(__name__)
+
+
+def base_model_path(settings) -> Path:
+    from models.llm import bundled_llm_path
+
+    path = Path(settings["llm_model"]) if settings["llm_model"] else bundled_llm_path()
+    if not path.exists():
+        raise SideloadError(f"the chat model {path} does not exist", kind="setting",
+                            hint="set llm_model to a GGUF file, or leave it empty for the bundled model")
+    return path
+
+
+def served(db) -> dict[str, Any] | None:
+    row = db.execute("SELECT * FROM adapters WHERE status = 'served' ORDER BY adapter_id DESC LIMIT 1").fetchone()
+    return dict(row) if row else None
+
+
+def served_gguf(vault: Vault, base: Path) -> Path | None:
+    """The adapter file to load beside `base`, if one serves and was trained on that very base."""
+    row = served(vault.db)
+    if not row or not row["gguf_file"]:
+        return None
+    if row["base_name"] != base.name or row["base_sha256"] != _cached_sha(base):
+        log.warning("the served adapter was trained on %s, not %s: serving the base model alone",
+                    row["base_name"], base.name)
+        return None
+    path = vault.paths.adapters_dir / row["gguf_file"]
+    return path if path.exists() else None
+
+
+_SHA: dict[tuple[str, float], str] = {}
+
+
+def _cached_sha(path: Path) -> str:
+    from models.lora import file_sha256
+
+    key = (str(path), path.stat().st_mtime)
+    if key not in _SHA:
+        _SHA[key] = file_sha256(path)
+    return _SHA[key]
+
+
+def history(db) -> list[dict[str, Any]]:
+    return [dict(r) for r in db.execute(
+        "SELECT adapter_id, created_at, status, parent_id, train_tokens, train_seconds, examples, heldout_tokens, "
+        "ppl_base, ppl_previous, ppl_new, needs_retrain, note FROM adapters ORDER BY adapter_id")]
+
+
+def seen_rids(db, adapter_id: int | None) -> set[int]:
+    if adapter_id is None:
+        return set()
+    return {r[0] for r in db.execute("SELECT rid FROM adapter_sources WHERE adapter_id = ?", (adapter_id,))}
+
+
+@dataclass
+class Outcome:
+    promoted: bool
+    adapter_id: int | None
+    figures: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"promoted": self.promoted, "adapter_id": self.adapter_id, "reason": self.reason, **self.figures}
+
+
+def clean_partials(vault: Vault) -> None:
+    """What a killed training left behind: temporary files that never became an adapter."""
+    for p in vault.paths.adapters_dir.glob("*.partial"):
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+
+
+def train_and_gate(vault: Vault, hub, ctx: JobContext, *, token_budget: int | None = None,
+                   candidate_hook=None) -> Outcome:
+    """Build the set, train (continuing from the served adapter), score, and promote or keep aside.
+
+    `candidate_hook(peft_model)` lets a test damage the candidate before it is scored.
+    """
+    from models import lora, scoring
+
+    s = vault.settings
+    base = base_model_path(s)
+    current = served(vault.db)
+    # after a forget, start from scratch rather than from weights that once saw what was forgotten
+    retrain = bool(vault.db.execute("SELECT 1 FROM kv WHERE key = 'retrain_from_scratch' AND value = '1'").fetchone())
+    parent = None if retrain else current
+    tset = training.build(vault.db, owner=s["owner_name"], seen=seen_rids(vault.db, parent and parent["adapter_id"]),
+                          token_budget=int(token_budget or s["train_token_budget"]),
+                          replay_share=float(s["train_replay_share"]), heldout_tokens=int(s["heldout_tokens"]),
+                          include_private=bool(s["train_on_private"]))
+    figures: dict[str, Any] = {"set": tset.summary()}
+    if not tset.heldout or not tset.train:
+        return Outcome(False, None, figures, "not enough of the owner's own words yet")
+    if parent and tset.new_tokens == 0:
+        return Outcome(False, None, figures, "nothing new since the served adapter")
+    ctx.report(0.02, "train", "loading the model", force=True)
+    hub.torch_threads()
+    with hub.heavy:
+        model, tok = lora.load_base(base, base_model_cache_dir(), device=hub.torch_device)
+        cfg = lora.TrainConfig(rank=int(s["train_rank"]), alpha=2.0 * int(s["train_rank"]),
+                               lr=float(s["train_learning_rate"]), token_budget=int(token_budget or s["train_token_budget"]))
+        previous_peft = vault.paths.adapters_dir / parent["peft_dir"] if parent and parent["peft_dir"] else None
+        peft_model = lora.attach_lora(model, cfg, previous_peft)
+        result = lora.train(peft_model, tok, tset.train, cfg,
+                            progress=lambda done, total: ctx.report(0.05 + 0.75 * done / total, "train",
+                                                                    f"{done:,} of {total:,} tokens"),
+                            should_stop=lambda: ctx.cancelled)
+        ctx.check()
+        if candidate_hook:
+            candidate_hook(peft_model)
+        next_id = (vault.db.execute("SELECT coalesce(max(adapter_id), 0) FROM adapters").fetchone()[0]) + 1
+        gguf_path = vault.paths.adapter_gguf(next_id)
+        peft_dir = vault.paths.adapter_peft(next_id)
+        lora.export_gguf(peft_model, gguf_path)
+        lora.save_peft(peft_model, peft_dir)
+        del peft_model, model
+    figures.update(train_tokens=result.tokens, train_seconds=round(result.seconds, 1),
+                   tokens_per_s=round(result.tokens_per_s, 1), final_loss=round(result.final_loss, 3))
+    # Score base, previous and candidate on the same held-out words, through llama.cpp.
+    scores = {}
+    steps = [("base", None), ("previous", vault.paths.adapters_dir / current["gguf_file"] if current else None),
+             ("new", gguf_path)]
+    for i, (name, path) in enumerate(steps):
+        if name == "previous" and path is None:
+            continue
+        ctx.report(0.8 + 0.06 * i, "evaluate", name, force=True)
+        with hub.heavy:
+            ppl, n = scoring.llama_perplexity(base, tset.heldout, lora_path=path, threads=hub.threads,
+                                              gpu=hub.device == "cuda", should_stop=lambda: ctx.cancelled)
+        ctx.check()
+        scores[name] = ppl
+        figures["heldout_tokens"] = n
+    bar_name = "previous" if "previous" in scores else "base"
+    promoted = scores["new"] < scores[bar_name]
+    reason = (f"held-out perplexity {scores['new']:.2f} beats the {bar_name} {scores[bar_name]:.2f}" if promoted else
+              f"held-out perplexity {scores['new']:.2f} does not beat the {bar_name} {scores[bar_name]:.2f}; kept unserved")
+    figures.update(ppl_base=round(scores["base"], 3), ppl_previous=round(scores.get("previous", scores["base"]), 3),
+                   ppl_new=round(scores["new"], 3))
+    now = datetime.now().isoformat(timespec="seconds")
+    with vault.transaction() as tx:
+        if promoted:
+            tx.execute("UPDATE adapters SET status = 'retired' WHERE status = 'served'")
+        tx.execute(
+            "INSERT INTO adapters (adapter_id, created_at, status, parent_id, base_name, base_sha256, gguf_file, peft_dir, "
+            "train_tokens, train_seconds, examples, heldout_tokens, ppl_base, ppl_previous, ppl_new, note) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (next_id, now, "served" if promoted else "rejected", parent and parent["adapter_id"], base.name,
+             _cached_sha(base), gguf_path.name, peft_dir.name, result.tokens, result.seconds, len(tset.train),
+             figures["heldout_tokens"], scores["base"], scores.get("previous"), scores["new"], reason))
+        # what the adapter learnt from: its own set plus everything its parent had learnt from
+        tx.executemany("INSERT OR IGNORE INTO adapter_sources (adapter_id, rid) VALUES (?, ?)",
+                       [(next_id, r) for r in tset.sources])
+        if promoted:
+            tx.execute("DELETE FROM kv WHERE key = 'retrain_from_scratch'")
+        if parent:
+            tx.execute("INSERT OR IGNORE INTO adapter_sources (adapter_id, rid) "
+                       "SELECT ?, rid FROM adapter_sources WHERE adapter_id = ?", (next_id, parent["adapter_id"]))
+    ctx.report(1.0, "evaluate", "promoted" if promoted else "kept unserved", force=True)
+    return Outcome(promoted, next_id, figures, reason)
+
+
+def withdraw_trained_on(tx, vault: Vault, rids: list[int]) -> list[int]:
+    """Adapters that learnt from `rids` stop serving and lose their weights; the next consolidation
+    trains a fresh one from scratch. Runs inside forget's transaction, before the moments go."""
+    if not rids:
+        return []
+    hit: set[int] = set()
+    for i in range(0, len(rids), 500):
+        part = rids[i:i + 500]
+        hit |= {r[0] for r in tx.execute(
+            f"SELECT DISTINCT adapter_id FROM adapter_sources WHERE rid IN ({','.join('?' * len(part))})", part)}
+    for aid in sorted(hit):
+        row = tx.execute("SELECT gguf_file, peft_dir FROM adapters WHERE adapter_id = ?", (aid,)).fetchone()
+        tx.execute("UPDATE adapters SET status = 'withdrawn', needs_retrain = 1, gguf_file = NULL, peft_dir = NULL, "
+                   "note = 'trained on forgotten moments: withdrawn, to be retrained' WHERE adapter_id = ?", (aid,))
+        tx.execute("DELETE FROM adapter_sources WHERE adapter_id = ?", (aid,))
+        for name in (row["gguf_file"], row["peft_dir"]):
+            if name:
+                p = vault.paths.adapters_dir / name
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    # The newest clean adapter (if any) serves again; the next night retrains from scratch either way.
+    if hit and not tx.execute("SELECT 1 FROM adapters WHERE status = 'served'").fetchone():
+        tx.execute("UPDATE adapters SET status = 'served' WHERE adapter_id = (SELECT max(adapter_id) FROM adapters "
+                   "WHERE status = 'retired' AND gguf_file IS NOT NULL)")
+    if hit:
+        tx.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('retrain_from_scratch', '1')")
+    return sorted(hit)

@@ -1,0 +1,325 @@
+"""The nightly consolidation: import what is new, re-embed if the model changed, refresh the profile,
+train, evaluate, promote, and report the night.
+
+One consolidation at a time per vault (a lock file held for the run; the kernel drops it if the process
+dies). Each run is a row in `consolidation_runs`, its steps recorded as they finish, so a run killed
+half-way is found by the next one, marked interrupted, and its temporary files cleaned; every step is
+idempotent (imports skip what is stored, re-embedding picks up the rows still on the old model,
+training writes its adapter only at the end) so the next run simply goes again. The served adapter
+only ever changes inside the promotion transaction.
+
+`schedule()` keeps the nightly job in apscheduler with its job store in the vault, so a missed night
+(the machine was off) runs once when the scheduler next starts.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from . import adapters, profile
+from .errors import Cancelled, SideloadError
+from .jobs import JobContext
+from .vault import Vault
+
+log = logging.getLogger(__name__)
+JOB_ID = "nightly-consolidation"
+
+
+@dataclass
+class StepResult:
+    name: str
+    status: str  # done | skipped | failed
+    seconds: float
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "seconds": round(self.seconds, 2), **self.detail}
+
+
+class _RunLock:
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def __enter__(self) -> "_RunLock":
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise SideloadError("a consolidation is already running on this vault", kind="busy",
+                                hint="wait for it to finish; `sideload consolidate --status` shows it") from None
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def lower_priority() -> None:
+    """Nice the process so the machine stays usable while it trains (threads are bounded by settings)."""
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+
+
+# -- steps --------------------------------------------------------------------------------------
+
+def step_import(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
+    from .ingest import ImportSession
+
+    folders = [Path(p).expanduser() for p in vault.settings["watch_folders"]]
+    present = [p for p in folders if p.exists()]
+    missing = [str(p) for p in folders if not p.exists()]
+    session = ImportSession(vault, hub, ctx)
+    if present:
+        result = session.run(present)
+        return {**result.as_json(), "missing_folders": missing}
+    # nothing to watch: still finish what a killed import left unindexed
+    from .index import index_pending
+    from .vectors import VectorStore
+
+    n = index_pending(vault.db, session.index, check=ctx.check, store=VectorStore(vault.paths.vectors_file))
+    return {"imported": 0, "indexed": n, "missing_folders": missing}
+
+
+def step_reembed(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
+    """Vectors made by another embedding model are made again with the current one, in batches that
+    each commit; the index is emptied first (vectors of two models must never be mixed)."""
+    import numpy as np
+
+    from .index import VectorIndex, index_pending
+    from .vectors import VectorStore
+
+    name = hub.embedder.name
+    db = vault.db
+    stale = db.execute("SELECT count(*) FROM embeddings WHERE model != ?", (name,)).fetchone()[0]
+    if not stale:
+        return {"reembedded": 0}
+    total = stale
+    index = VectorIndex(vault.paths.index_dir)
+    if not db.execute("SELECT 1 FROM kv WHERE key = 'reembed_started'").fetchone():
+        index.delete(sorted(index.all_ids()))
+        vault.paths.vectors_file.unlink(missing_ok=True)
+        with vault.transaction() as tx:
+            tx.execute("UPDATE embeddings SET indexed = 0")
+            tx.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('reembed_started', ?)", (name,))
+    done = 0
+    while True:
+        ctx.check()
+        rows = db.execute("SELECT e.rid, m.text, m.caption, m.kind FROM embeddings e JOIN moments m USING (rid) "
+                          "WHERE e.model != ? LIMIT 256", (name,)).fetchall()
+        if not rows:
+            break
+        texts = [" — ".join(p for p in (r["text"], r["caption"]) if p) or r["kind"] for r in rows]
+        with hub.heavy:
+            vecs = np.asarray(hub.embedder.encode(texts), dtype=np.float32)
+        with vault.transaction() as tx:
+            tx.executemany("UPDATE embeddings SET vector = ?, model = ?, indexed = 0 WHERE rid = ?",
+                           [(v.tobytes(), name, r["rid"]) for v, r in zip(vecs, rows)])
+        done += len(rows)
+        ctx.report(done / total, "re-embed", done=done, total=total)
+    index_pending(db, index, check=ctx.check, store=VectorStore(vault.paths.vectors_file))
+    with vault.transaction() as tx:
+        tx.execute("DELETE FROM kv WHERE key = 'reembed_started'")
+    return {"reembedded": done, "model": name}
+
+
+def step_profile(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
+    return {"facts": profile.distil(vault)}
+
+
+def step_train(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
+    if not vault.settings["train"]:
+        return {"skipped": "training is off in settings"}
+    adapters.clean_partials(vault)
+    outcome = adapters.train_and_gate(vault, hub, ctx)
+    return outcome.as_json()
+
+
+# The consolidation, at a glance: (name, step)
+STEPS: list[tuple[str, Callable[[Vault, Any, JobContext], dict[str, Any]]]] = [
+    ("import new", step_import),
+    ("re-embed", step_reembed),
+    ("profile", step_profile),
+    ("train, evaluate, promote", step_train),
+]
+
+
+def _mark_stale_runs(vault: Vault) -> list[int]:
+    """Runs still 'running' while we hold the lock were killed: say so, and clean what they left."""
+    stale = [r[0] for r in vault.db.execute("SELECT run_id FROM consolidation_runs WHERE status = 'running'")]
+    if stale:
+        with vault.transaction() as tx:
+            tx.executemany("UPDATE consolidation_runs SET status = 'interrupted' WHERE run_id = ?", [(r,) for r in stale])
+        adapters.clean_partials(vault)
+    return stale
+
+
+def run(vault: Vault, hub, ctx: JobContext, *, only: set[str] | None = None) -> dict[str, Any]:
+    """One consolidation; returns the night's report (also kept in the catalogue and derived/reports)."""
+    vault.require_writable()
+    with _RunLock(vault.paths.consolidation_lock):
+        interrupted = _mark_stale_runs(vault)
+        started = datetime.now()
+        with vault.transaction() as tx:
+            run_id = tx.execute("INSERT INTO consolidation_runs (started_at, status, pid) VALUES (?, 'running', ?)",
+                                (started.isoformat(timespec="seconds"), os.getpid())).lastrowid
+        results: list[StepResult] = []
+        status = "done"
+        try:
+            for i, (name, step) in enumerate(STEPS):
+                if only and name.split(",")[0].split()[0] not in only:
+                    results.append(StepResult(name, "skipped", 0.0))
+                    continue
+                ctx.check()
+                sub = _SubContext(ctx, i / len(STEPS), 1 / len(STEPS), name)
+                t0 = time.perf_counter()
+                try:
+                    detail = step(vault, hub, sub)
+                    results.append(StepResult(name, "done", time.perf_counter() - t0, {"result": detail}))
+                except (Cancelled, KeyboardInterrupt):
+                    raise
+                except SideloadError as exc:
+                    if exc.kind in ("disk-full", "corrupt"):
+                        raise
+                    log.exception("consolidation step %s failed", name)
+                    results.append(StepResult(name, "failed", time.perf_counter() - t0, {"error": exc.message}))
+                    status = "failed"
+                except Exception as exc:  # one step failing does not stop the rest of the night
+                    log.exception("consolidation step %s failed", name)
+                    results.append(StepResult(name, "failed", time.perf_counter() - t0, {"error": f"{type(exc).__name__}: {exc}"}))
+                    status = "failed"
+                with vault.transaction() as tx:
+                    tx.execute("UPDATE consolidation_runs SET steps = ? WHERE run_id = ?",
+                               (json.dumps([r.as_json() for r in results]), run_id))
+        except (Cancelled, KeyboardInterrupt):
+            status = "cancelled"
+            raise
+        finally:
+            report = _report(vault, run_id, started, results, status, interrupted)
+            with vault.transaction() as tx:
+                tx.execute("UPDATE consolidation_runs SET status = ?, finished_at = ?, steps = ?, report = ? WHERE run_id = ?",
+                           (status, datetime.now().isoformat(timespec="seconds"),
+                            json.dumps([r.as_json() for r in results]), json.dumps(report), run_id))
+            _write_report_file(vault, report)
+        return report
+
+
+class _SubContext(JobContext):
+    """A step's progress as a slice of the whole consolidation's progress."""
+
+    def __init__(self, parent: JobContext, start: float, share: float, name: str):
+        self.parent, self.start, self.share, self.name = parent, start, share, name
+        self.cancel_token = parent.cancel_token
+        self.last = None
+
+    def report(self, fraction: float, stage: str, item: str = "", **kw) -> None:
+        label = stage if stage.startswith(self.name.split(",")[0].split()[0]) else f"{self.name.split(',')[0]}: {stage}"
+        self.parent.report(self.start + self.share * min(max(fraction, 0.0), 1.0), label, item, **kw)
+
+
+def _report(vault: Vault, run_id: int, started: datetime, results: list[StepResult], status: str,
+            interrupted: list[int]) -> dict[str, Any]:
+    served = adapters.served(vault.db)
+    persona: dict[str, Any] = {"served_adapter": served and served["adapter_id"]}
+    for r in results:
+        res = r.detail.get("result") or {}
+        if r.name.startswith("train") and "promoted" in res:
+            persona.update({k: res.get(k) for k in ("promoted", "adapter_id", "reason", "ppl_base", "ppl_previous",
+                                                     "ppl_new", "train_tokens", "tokens_per_s", "set")})
+    learnt = []
+    for r in results:
+        res = r.detail.get("result") or {}
+        if r.name == "import new" and res.get("imported"):
+            learnt.append(f"{res['imported']} new file(s), {res.get('moments', 0)} moment(s)")
+        if r.name == "re-embed" and res.get("reembedded"):
+            learnt.append(f"{res['reembedded']} moment(s) re-embedded with {res.get('model')}")
+        if r.name == "profile" and res.get("facts"):
+            learnt.append(f"profile refreshed ({res['facts']})")
+        if r.name.startswith("train") and res.get("promoted"):
+            learnt.append(f"persona adapter v{res['adapter_id']} now serves: {res['reason']}")
+        elif r.name.startswith("train") and res.get("reason"):
+            learnt.append(f"persona unchanged: {res['reason']}")
+    return {"run_id": run_id, "started_at": started.isoformat(timespec="seconds"),
+            "seconds": round((datetime.now() - started).total_seconds(), 1), "status": status,
+            "resumed_after": interrupted, "learnt": learnt, "steps": [r.as_json() for r in results],
+            "persona": persona}
+
+
+def _write_report_file(vault: Vault, report: dict[str, Any]) -> None:
+    try:
+        vault.paths.reports_dir.mkdir(parents=True, exist_ok=True)
+        name = report["started_at"].replace(":", "") + ".json"
+        tmp = vault.paths.reports_dir / (name + ".partial")
+        tmp.write_text(json.dumps(report, indent=2), encoding="utf-8")
+        os.replace(tmp, vault.paths.reports_dir / name)
+    except OSError:
+        log.exception("the report file could not be written (it is in the catalogue)")
+
+
+def last_report(db) -> dict[str, Any] | None:
+    row = db.execute("SELECT report, status FROM consolidation_runs WHERE status != 'running' "
+                     "ORDER BY run_id DESC LIMIT 1").fetchone()
+    return json.loads(row["report"]) if row else None
+
+
+def running(vault_paths) -> bool:
+    """True while some process holds this vault's consolidation lock."""
+    try:
+        fd = os.open(vault_paths.consolidation_lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+# -- the nightly schedule -----------------------------------------------------------------------
+
+def scheduled_run(vault_dir: str) -> None:
+    """The job apscheduler calls (by reference, so it survives in the persistent job store)."""
+    from models.hub import ModelHub
+
+    lower_priority()
+    try:
+        with Vault.open(Path(vault_dir), write=True) as vault:
+            run(vault, ModelHub(vault.settings), JobContext())
+    except SideloadError as exc:
+        log.warning("nightly consolidation did not run: %s", exc.message)
+
+
+def make_scheduler(vault_paths, settings, *, background: bool = False):
+    """An apscheduler scheduler with the nightly job, its store in the vault."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    cls = BackgroundScheduler if background else BlockingScheduler
+    sched = cls(jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{vault_paths.scheduler_db}")},
+                job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 12 * 3600})
+    hour, minute = (int(x) for x in settings["nightly_time"].split(":"))
+    sched.add_job("sideload.consolidate:scheduled_run", CronTrigger(hour=hour, minute=minute),
+                  args=[str(vault_paths.root)], id=JOB_ID, replace_existing=True, name="nightly consolidation")
+    return sched
+
+
+def next_run(vault_paths, settings) -> datetime | None:
+    """When the nightly job runs next (without starting a scheduler)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    hour, minute = (int(x) for x in settings["nightly_time"].split(":"))
+    return CronTrigger(hour=hour, minute=minute).get_next_fire_time(None, datetime.now().astimezone())
