@@ -185,6 +185,17 @@ MIGRATIONS: tuple[str, ...] = (
         report      TEXT NOT NULL DEFAULT '{}'
     );
     """,
+    # 7: the owner's privacy rules; a moment is private when any rule covers it (new imports too)
+    """
+    CREATE TABLE privacy_rules (
+        kind       TEXT NOT NULL CHECK (kind IN ('moment', 'day', 'place', 'person', 'source')),
+        value      TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (kind, value)
+    );
+    INSERT INTO privacy_rules (kind, value, created_at)
+        SELECT 'moment', moment_id, datetime('now') FROM moments WHERE private = 1;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

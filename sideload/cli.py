@@ -385,6 +385,28 @@ def cmd_persona(args: argparse.Namespace) -> int:
     raise SideloadError(f"unknown persona action {args.action!r} (eval | history)", kind="usage")
 
 
+def cmd_private(args: argparse.Namespace) -> int:
+    from . import privacy
+
+    if not args.kind:
+        with _open(args) as vault:
+            doc = {"private": vault.db.execute("SELECT count(*) FROM moments WHERE private = 1").fetchone()[0],
+                   "rules": privacy.rules(vault.db)}
+    else:
+        if not args.values:
+            raise SideloadError(f"name at least one {args.kind} to mark", kind="usage")
+        with _open(args, write=True) as vault:
+            doc = privacy.mark(vault, args.kind, args.values, release=args.release)
+
+    def human() -> None:
+        for r in doc["rules"]:
+            print(f"private {r['kind']:<7} {r['value']}   (since {r['since']})")
+        print(f"{doc['private']} moment(s) private" + (f", {doc['changed']} changed now" if "changed" in doc else ""))
+
+    _emit(args, doc, human)
+    return EXIT_OK
+
+
 def _passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
     import getpass
     import os
@@ -581,6 +603,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-tokens", type=int, default=20_000, metavar="N",
                    help="score at most N tokens, spread evenly over the file (default 20000)")
     p.set_defaults(func=cmd_persona)
+
+    p = sub.add_parser("private", parents=[common],
+                       help="mark moments, days, places or people private (never exported, not trained on); "
+                            "no arguments lists the rules")
+    p.add_argument("kind", nargs="?", choices=("moment", "day", "place", "person", "source"))
+    p.add_argument("values", nargs="*", metavar="VALUE", help="moment ids, YYYY-MM-DD days, place or person names, paths")
+    p.add_argument("--release", action="store_true", help="take the mark back (the owner releases it)")
+    p.set_defaults(func=cmd_private)
 
     p = sub.add_parser("forget", parents=[common],
                        help="remove moments everywhere: catalogue, index, derived files, chats")

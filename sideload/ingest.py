@@ -40,12 +40,32 @@ class ImportResult:
     skipped: int = 0
     failed: list[dict] = field(default_factory=list)
     moments: int = 0
+    excluded: list[str] = field(default_factory=list)  # wholly inside import_exclude_ranges
     media_seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {"imported": self.imported, "skipped": self.skipped, "failed": self.failed,
-                "moments": self.moments}
+                "moments": self.moments, "excluded": self.excluded}
+
+
+def parse_ranges(values: list[str]) -> list[tuple[float, float]]:
+    """import_exclude_ranges: START/END in ISO form (a bare date as END covers that whole day)."""
+    from lifelog_import.timeinfo import wall_seconds
+
+    out = []
+    for v in values:
+        try:
+            a, b = (x.strip() for x in v.split("/", 1))
+            start = datetime.fromisoformat(a)
+            end = datetime.fromisoformat(b)
+            if len(b) <= 10:
+                end += timedelta(days=1)
+        except ValueError:
+            raise SideloadError(f"setting 'import_exclude_ranges': {v!r} is not START/END in ISO form",
+                                kind="setting") from None
+        out.append((wall_seconds(start), wall_seconds(end)))
+    return out
 
 
 def importer_for(importers: list[Importer], path: Path) -> Importer | None:
@@ -115,6 +135,7 @@ class ImportSession:
         ctx = self.ctx
         ctx.report(0.0, "finding files", force=True)
         self._check_embedding_model()
+        self._exclude_ranges  # a malformed range stops the import before any file, naming the setting
         shutil.rmtree(self.vault.paths.tmp_dir, ignore_errors=True)  # scratch left by a killed import
         files = self.discover(inputs)
         total = max(len(files), 1)
@@ -143,6 +164,10 @@ class ImportSession:
                 self._fail(path, input_reason(exc))
         ctx.report(0.98, "speakers", force=True)
         speakers.relabel(self.vault, self.hub)
+        from .privacy import apply_rules
+
+        if self.vault.db.execute("SELECT 1 FROM privacy_rules LIMIT 1").fetchone():
+            apply_rules(self.vault)  # a person or place marked private stays private in new footage
         ctx.report(0.985, "profile", force=True)
         profile.distil(self.vault)  # reads only the new moments for mentions, then re-aggregates
         ctx.report(0.99, "index", force=True)
@@ -197,6 +222,10 @@ class ImportSession:
         task = pipeline.Task(path, content_hash, importer, self.vault.settings, self.hub, self.vault.paths)
         pipeline.run(task, self.ctx, on_stage)
         self._fix_chapter_time(task)
+        if self._exclude_ranges and not self._drop_excluded(task):
+            self.result.excluded.append(str(path))  # the owner's choice, not a failure
+            self.result.skipped += 1
+            return
         self._store(task, st)
         for name, secs in task.timings.items():
             self.result.timings[name] = self.result.timings.get(name, 0.0) + secs
@@ -225,6 +254,27 @@ class ImportSession:
             src.clock.source = "chapter"
             pipeline.build_moments(task, self.ctx)
             pipeline.embeddings(task, self.ctx)
+
+    @property
+    def _exclude_ranges(self) -> list[tuple[float, float]]:
+        if not hasattr(self, "_ranges"):
+            self._ranges = parse_ranges(self.vault.settings["import_exclude_ranges"])
+        return self._ranges
+
+    def _drop_excluded(self, task: pipeline.Task) -> int:
+        """Moments inside an excluded time range are never stored; their derived files go too."""
+        keep = []
+        for m in task.moments:
+            if m.t_start is not None and any(a <= m.t_start < b for a, b in self._exclude_ranges):
+                if m.keyframe:
+                    t_ms = int(round(m.start_s * 1000))
+                    self.vault.paths.keyframe_file(task.content_hash, t_ms).unlink(missing_ok=True)
+                    self.vault.paths.thumbnail_file(task.content_hash, t_ms).unlink(missing_ok=True)
+            else:
+                keep.append(m)
+        had = len(task.moments)
+        task.moments = keep
+        return len(keep) if had else 1
 
     def _store(self, task: pipeline.Task, st: os.stat_result) -> None:
         src = task.source

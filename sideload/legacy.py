@@ -83,9 +83,20 @@ def _stage(vault, staging: Path, media: str) -> int:
     dst.execute("DELETE FROM chat_messages")
     dst.execute("DELETE FROM chat_sessions")
     dst.execute("DELETE FROM failures")
+    # the rules name who and what is private: they stay with the owner
+    dst.execute("DELETE FROM privacy_rules")
+    dst.execute("DELETE FROM profile_facts WHERE hidden = 1")
+    dst.execute("DELETE FROM consolidation_runs")
+    adapter = _released_adapter(vault)
+    dst.execute("DELETE FROM adapter_sources")
+    dst.execute("DELETE FROM adapters WHERE adapter_id != ?", (adapter["adapter_id"] if adapter else -1,))
+    if adapter:
+        (staging / "derived" / "adapters").mkdir(parents=True)
+        shutil.copyfile(vault.paths.adapters_dir / adapter["gguf_file"], staging / "derived" / "adapters" / adapter["gguf_file"])
+        dst.execute("UPDATE adapters SET peft_dir = NULL WHERE adapter_id = ?", (adapter["adapter_id"],))
     dst.execute("DELETE FROM files WHERE file_id NOT IN (SELECT DISTINCT file_id FROM moments)")
     dst.execute("UPDATE embeddings SET indexed = 0")
-    model = _persona_model(vault)
+    model = _persona_model(vault, adapter)
     meta = {"legacy": "1", "exported_at": datetime.now().isoformat(timespec="seconds"),
             "owner": vault.settings["owner_name"], "persona_model": json.dumps(model)}
     dst.executemany("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", meta.items())
@@ -116,7 +127,20 @@ def _stage(vault, staging: Path, media: str) -> int:
     return n
 
 
-def _persona_model(vault) -> dict:
+def _released_adapter(vault) -> dict | None:
+    """The served adapter goes along unless it learnt from moments the owner keeps private."""
+    from .adapters import served
+
+    row = served(vault.db)
+    if not row or not row["gguf_file"] or not (vault.paths.adapters_dir / row["gguf_file"]).exists():
+        return None
+    if vault.db.execute("SELECT 1 FROM adapter_sources s JOIN moments m USING (rid) WHERE s.adapter_id = ? "
+                        "AND m.private = 1 LIMIT 1", (row["adapter_id"],)).fetchone():
+        return None
+    return row
+
+
+def _persona_model(vault, adapter: dict | None = None) -> dict:
     """The base model's name and checksum travel with the persona, so it cannot drift."""
     from models.llm import bundled_llm_path
 
@@ -125,7 +149,14 @@ def _persona_model(vault) -> dict:
     with open(path, "rb") as fh:
         while block := fh.read(1 << 22):
             h.update(block)
-    return {"name": path.name, "sha256": h.hexdigest(), "adapter": None}
+    released = None
+    if adapter:
+        from models.lora import file_sha256
+
+        released = {"version": adapter["adapter_id"], "file": adapter["gguf_file"],
+                    "sha256": file_sha256(vault.paths.adapters_dir / adapter["gguf_file"]),
+                    "ppl_base": adapter["ppl_base"], "ppl_new": adapter["ppl_new"]}
+    return {"name": path.name, "sha256": h.hexdigest(), "adapter": released}
 
 
 def export(vault, out: Path, passphrase: str, *, media: str = "none", trustees: int = 0,

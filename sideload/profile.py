@@ -97,7 +97,9 @@ def update_mentions(vault) -> int:
     """Read the moments not read yet; returns how many were read."""
     last = vault.db.execute("SELECT value FROM kv WHERE key = 'profile_rid'").fetchone()
     last_rid = int(last[0]) if last else 0
-    rows = vault.db.execute("SELECT rid, text, speaker, speaker_name FROM moments WHERE rid > ? AND private = 0 "
+    # private moments are read too (their mentions are kept out when facts are distilled), so
+    # releasing one later needs no second reading
+    rows = vault.db.execute("SELECT rid, text, speaker, speaker_name FROM moments WHERE rid > ? "
                             "ORDER BY rid", (last_rid,)).fetchall()
     if not rows:
         return 0
@@ -133,10 +135,10 @@ def distil(vault, *, top_people: int = 40, top_places: int = 30) -> dict[str, in
     def gather(kind: str, limit: int, min_count: int = 2):
         rows = db.execute(
             "SELECT n.key, count(*) AS c, group_concat(n.detail, '|') AS details FROM mentions n "
-            "WHERE n.kind = ? GROUP BY n.key HAVING c >= ? ORDER BY c DESC LIMIT ?", (kind, min_count, limit)).fetchall()
+            "JOIN moments m USING (rid) WHERE n.kind = ? AND m.private = 0 GROUP BY n.key HAVING c >= ? ORDER BY c DESC LIMIT ?", (kind, min_count, limit)).fetchall()
         for key, count, details in rows:
             ev = db.execute("SELECT m.moment_id, m.started_at FROM mentions n JOIN moments m USING (rid) "
-                            "WHERE n.kind = ? AND n.key = ? ORDER BY m.t_start", (kind, key)).fetchall()
+                            "WHERE n.kind = ? AND n.key = ? AND m.private = 0 ORDER BY m.t_start", (kind, key)).fetchall()
             rels = Counter(d for d in (details or "").split("|") if d and d != "chat")
             yield key, count, rels, [e[0] for e in ev], [e[1] for e in ev]
 

@@ -48,7 +48,7 @@ class SearchRequest:
     mode: str = "hybrid"  # hybrid | dense | keyword
     rerank: bool = True
     merge: bool = True
-    include_private: bool = False
+    include_private: bool = True  # the owner sees their own; a family copy holds none
     hours: tuple[int, int] | None = None
     understood: dict[str, Any] = field(default_factory=dict)
 

@@ -16,9 +16,9 @@ def preserved(demo_vault, tmp_path_factory):
     shutil.copytree(demo_vault, vault)
     db = sqlite3.connect(vault / "sideload.db")
     private = db.execute("SELECT moment_id, text FROM moments WHERE text LIKE '%park courts%'").fetchone()
-    db.execute("UPDATE moments SET private = 1 WHERE moment_id = ?", (private[0],))
-    db.commit()
     db.close()
+    marked = cli_json("--vault", str(vault), "private", "moment", private[0])
+    assert marked["private"] == 1 and marked["rules"][0]["value"] == private[0]
     (work / "pass").write_text("correct horse battery staple\n")
     out = cli_json("--vault", str(vault), "export", "--out", str(work / "alex.sideload"), "--passphrase-file",
                    str(work / "pass"), "--trustees", "5", "--threshold", "3")
@@ -84,7 +84,8 @@ def test_family_mode_cannot_write(preserved, tmp_path, sample_day):
     before = {p: p.read_bytes() for p in fam.rglob("*.db")}
     attempts = [["import", str(sample_day)], ["forget", "anything"], ["forget", "--source", "/x.mp4"],
                 ["settings", "threads", "1"], ["profile", "refresh"], ["profile", "set", "person", "X", "y"],
-                ["profile", "remove", "place", "Y"], ["init"]]
+                ["profile", "remove", "place", "Y"], ["init"], ["consolidate"], ["private", "day", "2026-03-02"],
+                ["private", "person", "Maria", "--release"]]
     for cmd in attempts:
         proc = run_cli("--vault", str(fam), *cmd)
         assert proc.returncode == 2 and "family mode" in proc.stderr, cmd
