@@ -154,12 +154,26 @@ def attach_lora(model, cfg: TrainConfig, previous: Path | None = None):
     return get_peft_model(model, conf)
 
 
+def _return_freed_memory_to_the_system() -> None:
+    """glibc keeps freed tensor buffers of varying sizes in its heap, and RSS grew by about 1 GB per
+    optimiser step here; serving every block over 64 KiB from mmap kept it flat at about 1.3 GB."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").mallopt(-3, 65536)  # M_MMAP_THRESHOLD
+        except (OSError, AttributeError):
+            pass
+
+
 def train(model, tok, examples: Sequence[Example], cfg: TrainConfig, *,
           progress: Callable[[int, int], None] | None = None,
           should_stop: Callable[[], bool] | None = None) -> TrainResult:
     """Trains `model` (a peft model) in place until `cfg.token_budget` tokens have been seen."""
     import torch
 
+    _return_freed_memory_to_the_system()
     rng = random.Random(cfg.seed)
     torch.manual_seed(cfg.seed)
     encoded = [e for e in (encode(tok, ex, cfg.seq_len) for ex in examples) if e]

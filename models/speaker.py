@@ -28,6 +28,18 @@ def load_encoder(device: str):
     return VoiceEncoder(device="cuda" if device == "cuda" else "cpu", verbose=False)
 
 
+def warm_up() -> None:
+    """The first preprocessing call compiles librosa's numba kernels, holding Python's GIL for over
+    100 ms at a time; the app does it once at start so it never happens under an open window."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from resemblyzer import preprocess_wav
+
+        preprocess_wav(np.zeros(SAMPLE_RATE, np.float32), source_sr=SAMPLE_RATE)
+
+
 def voiceprint(encoder, audio: np.ndarray) -> np.ndarray | None:
     """A unit-length 256-d voice embedding, or None when there is too little voice."""
     if audio.size < MIN_VOICE_S * SAMPLE_RATE:

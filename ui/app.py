@@ -1,100 +1,222 @@
-"""The desktop app's entry point and main window (a first timeline: days and their moments).
+"""The desktop app: entry point and main window.
 
-Reads through the same core the CLI uses; opening a vault here takes no write lock.
+Views sit in a stack beside a list of their names (Ctrl+1…Ctrl+8 reach each one). The window reads
+through the same core the CLI uses: quick queries on the main thread over a read-only connection,
+everything slow as a job (ui/jobs.py). Opening a vault here takes no write lock; a job that writes
+takes it for as long as it writes. Window geometry, the last view and the theme are restored on start.
 """
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
+                               QStackedWidget, QStyleFactory, QVBoxLayout, QWidget)
 
+from sideload import paths
 from sideload.errors import SideloadError
 from sideload.paths import resolve_vault_dir
-from sideload.vault import Vault
+from sideload.vault import Vault, is_legacy
 
-KIND_MARK = {"speech": "said", "scene": "scene", "photo": "photo", "text": "wrote"}  # words: no emoji font is guaranteed
+from .chat_view import ChatView
+from .import_view import ImportView
+from .jobs import EngineHost
+from .jobs_view import JobsView
+from .persona_view import PersonaView
+from .player import PlayerView
+from .search_view import SearchView
+from .settings_view import SettingsView
+from .state import AppState
+from .timeline import TimelineView
+from .watchdog import Watchdog
+
+log = logging.getLogger(__name__)
+VIEWS = ("Timeline", "Player", "Search", "Chat", "Persona", "Import", "Jobs", "Settings")
+
+
+def ui_settings() -> QSettings:
+    """Window state lives beside the per-user data (SIDELOAD_HOME moves it too)."""
+    return QSettings(str(paths.user_data_dir() / "ui.ini"), QSettings.IniFormat)
+
+
+def apply_theme(app: QApplication, theme: str) -> None:
+    app.setStyle(QStyleFactory.create("Fusion"))
+    if theme != "dark":
+        app.setPalette(app.style().standardPalette())
+        return
+    pal = QPalette()
+    for role, colour in ((QPalette.Window, "#202124"), (QPalette.WindowText, "#e8eaed"), (QPalette.Base, "#17181a"),
+                         (QPalette.AlternateBase, "#2a2b2e"), (QPalette.Text, "#e8eaed"), (QPalette.Button, "#2d2e31"),
+                         (QPalette.ButtonText, "#e8eaed"), (QPalette.Highlight, "#8ab4f8"),
+                         (QPalette.HighlightedText, "#202124"), (QPalette.ToolTipBase, "#2d2e31"),
+                         (QPalette.ToolTipText, "#e8eaed"), (QPalette.Mid, "#9aa0a6"), (QPalette.Link, "#8ab4f8"),
+                         (QPalette.PlaceholderText, "#9aa0a6")):
+        pal.setColor(role, QColor(colour))
+    app.setPalette(pal)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, vault: Vault):
+    def __init__(self, vault: Vault, *, restore: bool = True):
         super().__init__()
         self.vault = vault
-        self.setWindowTitle(f"Sideload — {vault.paths.root.name}")
-        self.resize(1100, 700)
-        self.days = QListWidget()
-        self.days.setObjectName("days")
-        self.days.setMaximumWidth(220)
-        self.moments = QListWidget()
-        self.moments.setObjectName("moments")
-        self.moments.setIconSize(QSize(120, 68))
-        self.moments.setWordWrap(True)
-        self.header = QLabel()
-        self.header.setObjectName("dayHeader")
-        self.header.setStyleSheet("font-size: 16pt; font-weight: 600; padding: 6px;")
-        right = QWidget()
-        col = QVBoxLayout(right)
-        col.addWidget(self.header)
-        col.addWidget(self.moments)
-        split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.days)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
+        family = is_legacy(vault.paths.catalogue)
+        self.state = AppState(vault.paths.root, vault, EngineHost(vault.paths.root), family)
+        self.state.open_moment = self.open_moment
+        self.state.status = lambda text: self.statusBar().showMessage(text, 8000)
+        owner = vault.settings["owner_name"] or vault.paths.root.name
+        self.setWindowTitle(f"Sideload — {owner}" + (" (family mode, read-only)" if family else ""))
+        self.resize(1200, 760)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setAccessibleName("Views")
+        self.nav.setMaximumWidth(170)
+        self.stack = QStackedWidget()
+        self.timeline = TimelineView(self.state)
+        self.player = PlayerView(self.state)
+        self.search = SearchView(self.state)
+        self.chat = ChatView(self.state)
+        self.persona = PersonaView(self.state)
+        self.importer = ImportView(self.state)
+        self.jobs = JobsView(self.state)
+        self.settings = SettingsView(self.state)
+        for i, (name, view) in enumerate(zip(VIEWS, (self.timeline, self.player, self.search, self.chat, self.persona,
+                                                     self.importer, self.jobs, self.settings))):
+            view.setObjectName(f"view_{name.lower()}")
+            self.stack.addWidget(view)
+            self.nav.addItem(f"{name}   Ctrl+{i + 1}")
+            act = QAction(name, self)
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _=False, i=i: self.show_view(i))
+            self.addAction(act)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        find = QAction("Find", self, shortcut=QKeySequence.Find)
+        find.triggered.connect(lambda: (self.show_view(2), self.search.query.setFocus()))
+        self.addAction(find)
         host = QWidget()
-        lay = QHBoxLayout(host)
-        lay.addWidget(split)
+        col = QVBoxLayout(host)
+        if family:
+            banner = QLabel("Family mode: a preserved sideload, read-only. You see what its owner released.")
+            banner.setObjectName("familyBanner")
+            banner.setStyleSheet("padding: 6px; font-weight: 600;")
+            col.addWidget(banner)
+        row = QHBoxLayout()
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        col.addLayout(row, 1)
         self.setCentralWidget(host)
-        self.days.currentItemChanged.connect(self._show_day)
-        self.reload()
+        self._build_menu()
+        self.watchdog = Watchdog(parent=self).start()
+        self.show_view(0)
+        if restore:
+            self.restore_state()
 
-    def reload(self) -> None:
-        self.days.clear()
-        days = self.vault.days()
-        peak = max((n for _, n in days), default=1)
-        for day, n in days:
-            bar = "▮" * max(1, round(8 * n / peak))
-            item = QListWidgetItem(f"{day}  {bar}  {n}")
-            item.setData(Qt.UserRole, day)
-            self.days.addItem(item)
-        if days:
-            self.days.setCurrentRow(len(days) - 1)
-        else:
-            self.header.setText("No moments yet: import footage, recordings or writing.")
+    def _build_menu(self) -> None:
+        view = self.menuBar().addMenu("&View")
+        for theme in ("light", "dark"):
+            act = QAction(f"{theme.capitalize()} theme", self)
+            act.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
+            view.addAction(act)
+        quit_ = QAction("&Quit", self, shortcut=QKeySequence.Quit)
+        quit_.triggered.connect(self.close)
+        self.menuBar().addMenu("&File").addAction(quit_)
 
-    def _show_day(self, item: QListWidgetItem | None) -> None:
-        self.moments.clear()
-        if item is None:
-            return
-        day = item.data(Qt.UserRole)
-        rows = self.vault.db.execute(
-            "SELECT m.moment_id, m.kind, m.started_at, m.speaker, m.text, m.caption, m.keyframe, f.content_hash, m.start_s "
-            "FROM moments m JOIN files f USING (file_id) WHERE m.day = ? ORDER BY m.t_start, m.start_s", (day,)).fetchall()
-        self.header.setText(f"{day} — {len(rows)} moments")
-        for r in rows:
-            when = (r["started_at"] or "")[11:16] or "     "
-            who = {"me": "me", "other": "someone else"}.get(r["speaker"] or "", "")
-            body = (r["text"] or r["caption"] or "").replace("\n", " ")
-            label = f"{when}  [{KIND_MARK.get(r['kind'], r['kind'])}] {who + ': ' if who else ''}{body[:160]}"
-            item = QListWidgetItem(label)
-            item.setData(Qt.UserRole, r["moment_id"])
-            if r["keyframe"]:
-                thumb = self.vault.paths.thumbnail_file(r["content_hash"], int(round(r["start_s"] * 1000)))
-                if thumb.exists():
-                    item.setIcon(QIcon(QPixmap(str(thumb))))
-            self.moments.addItem(item)
+    def set_theme(self, theme: str) -> None:
+        apply_theme(QApplication.instance(), theme)
+        ui_settings().setValue("theme", theme)
+
+    def show_view(self, index: int) -> None:
+        self.nav.setCurrentRow(index)
+        self.stack.setCurrentIndex(index)
+
+    def open_moment(self, moment_id: str) -> None:
+        self.player.show_moment(moment_id)
+        self.show_view(VIEWS.index("Player"))
+
+    # -- state across restarts -------------------------------------------------------------------
+    def restore_state(self) -> None:
+        s = ui_settings()
+        geo = s.value("geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        size = s.value("size")
+        if isinstance(size, (list, tuple)) and len(size) == 2:  # where a window manager ignores the geometry
+            self.resize(int(size[0]), int(size[1]))
+        try:
+            self.show_view(int(s.value("view", 0)))
+        except (TypeError, ValueError):
+            pass
+
+    def save_state(self) -> None:
+        s = ui_settings()
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("size", [self.width(), self.height()])
+        s.setValue("view", self.stack.currentIndex())
+        s.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_state()
+        self.watchdog.stop()
+        self.state.engines.shutdown()
+        super().closeEvent(event)
+
+
+HEAVY_MODULES = ("numpy", "torch", "sentence_transformers", "chromadb", "llama_cpp", "faster_whisper", "ctranslate2",
+                 "onnxruntime", "cv2", "resemblyzer", "rapidocr_onnxruntime")
+
+
+def preload(modules=HEAVY_MODULES) -> None:
+    """Import the model libraries before the window opens. Their C extensions initialise while holding
+    Python's GIL for up to half a second at a time; done later on a worker thread, that froze the window
+    mid-search. Models themselves still load lazily, on the worker threads."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # an optional engine missing is reported when it is used, not here
+            log.debug("preloading %s failed", name, exc_info=True)
+    try:
+        from models.speaker import warm_up
+
+        warm_up()
+    except Exception:
+        log.debug("warming up the voice encoder failed", exc_info=True)
+
+
+def install_crash_hook(parent_getter=lambda: None) -> None:
+    """An unexpected error shows a dialog and goes to the log instead of silently killing the app."""
+    def hook(exc_type, exc, tb):
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("unexpected error in the app\n%s", text)
+        if QApplication.instance() is not None:
+            box = QMessageBox(QMessageBox.Critical, "Sideload hit a problem",
+                              f"{exc_type.__name__}: {exc}\n\nNothing was lost. The details are in the log "
+                              f"({paths.user_log_dir()}).", parent=parent_getter())
+            box.setDetailedText(text)
+            box.open()
+
+    sys.excepthook = hook
 
 
 def run_app(vault_dir: Path) -> int:
+    from sideload import logs
+
     app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Sideload")
+    logs.setup(verbose=False)
     try:
         vault = Vault.open(vault_dir)
     except SideloadError as exc:
         sys.stderr.write(f"sideload: {exc}\n")
         return exc.exit_code
+    apply_theme(app, str(ui_settings().value("theme", "light")))
+    preload()
     window = MainWindow(vault)
+    install_crash_hook(lambda: window)
     window.show()
     try:
         return app.exec()

@@ -1,0 +1,181 @@
+"""Chat with the persona: answers stream in, citations open the player, sessions are kept."""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QSplitter, QTextBrowser, QVBoxLayout, QWidget)
+
+from . import jobs
+from .state import AppState
+
+
+class ChatView(QWidget):
+    def __init__(self, state: AppState):
+        super().__init__()
+        self.state = state
+        self.session_id: str | None = None
+        self.turns: list[tuple[str, str, list[dict]]] = []  # (role, text, citations)
+        self.streaming = ""
+        self.sessions = QListWidget()
+        self.sessions.setObjectName("sessions")
+        self.sessions.setAccessibleName("Chat sessions")
+        self.sessions.itemActivated.connect(self._open_session)
+        self.sessions.itemClicked.connect(self._open_session)
+        new = QPushButton("&New chat")
+        new.clicked.connect(self.new_session)
+        self.log = QTextBrowser()
+        self.log.setObjectName("chatLog")
+        self.log.setOpenLinks(False)
+        self.log.anchorClicked.connect(self._cite_clicked)
+        self.input = QLineEdit()
+        self.input.setObjectName("chatInput")
+        self.input.setPlaceholderText("Ask me anything about my life…")
+        self.input.returnPressed.connect(self.send)
+        self.send_btn = QPushButton("&Send")
+        self.send_btn.clicked.connect(self.send)
+        self.stop_btn = QPushButton("S&top")
+        self.stop_btn.setEnabled(False)
+        self.note = QLabel("")
+        self.note.setObjectName("chatNote")
+        left = QWidget()
+        lc = QVBoxLayout(left)
+        lc.addWidget(new)
+        lc.addWidget(self.sessions, 1)
+        right = QWidget()
+        rc = QVBoxLayout(right)
+        rc.addWidget(self.log, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.input, 1)
+        row.addWidget(self.send_btn)
+        row.addWidget(self.stop_btn)
+        rc.addLayout(row)
+        rc.addWidget(self.note)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 3)
+        QVBoxLayout(self).addWidget(split)
+        self.job: jobs.Job | None = None
+        self.last_answer = None
+        self.reload_sessions()
+        self._render()
+
+    # -- sessions ----------------------------------------------------------------------------------
+    def reload_sessions(self) -> None:
+        self.sessions.clear()
+        for sid, title, started in self.state.vault.db.execute(
+                "SELECT session_id, title, started_at FROM chat_sessions ORDER BY started_at DESC"):
+            item = QListWidgetItem(f"{title[:40]}\n{started}")
+            item.setData(Qt.UserRole, sid)
+            self.sessions.addItem(item)
+
+    def new_session(self) -> None:
+        self.session_id = None
+        self.turns = []
+        self._render()
+        self.input.setFocus()
+
+    def _open_session(self, item: QListWidgetItem) -> None:
+        from sideload.moments import MOMENT_COLUMNS, row_to_json
+
+        self.session_id = item.data(Qt.UserRole)
+        self.turns = []
+        import json
+
+        for role, content, cites in self.state.vault.db.execute(
+                "SELECT role, content, citations FROM chat_messages WHERE session_id = ? ORDER BY id", (self.session_id,)):
+            ids = json.loads(cites or "[]")
+            marks = ",".join("?" * len(ids))
+            cited = [row_to_json(r) for r in self.state.vault.db.execute(
+                f"SELECT {MOMENT_COLUMNS} FROM moments m JOIN files f USING (file_id) WHERE m.moment_id IN ({marks})", ids)] if ids else []
+            self.turns.append((role, content, cited))
+        self._render()
+
+    # -- asking ------------------------------------------------------------------------------------
+    def send(self) -> None:
+        question = self.input.text().strip()
+        if not question or (self.job and self.job.running):
+            return
+        from sideload.persona import new_session_id
+
+        history = [{"role": r, "content": t} for r, t, _ in self.turns]
+        self.session_id = self.session_id or new_session_id()
+        self.turns.append(("user", question, []))
+        self.input.clear()
+        self.streaming = ""
+        self._render()
+        self.send_btn.setEnabled(False)
+        self.stop_btn.setEnabled(True)
+
+        def ask(engines, job, ctx):
+            return engines.persona.ask(question, history=history, on_token=job.stream)
+
+        self.job = job = self.state.engines.submit("chat", ask)
+        self.stop_btn.clicked.connect(job.cancel)
+        job.text.connect(self._on_text)
+        job.finished.connect(lambda answer: self._on_answer(question, answer))
+        job.failed.connect(self._on_failed)
+
+    def _on_text(self, piece: str) -> None:
+        self.streaming += piece
+        self._render()
+
+    def _on_answer(self, question: str, answer) -> None:
+        self.streaming = ""
+        self.last_answer = answer
+        self.turns.append(("assistant", answer.text, answer.citations))
+        self._render()
+        self._done()
+        if self.state.family:
+            self.note.setText("Family mode: this conversation is not kept.")
+            return
+        sid = self.session_id
+
+        def save(ctx):
+            from sideload.persona import save_exchange
+            from sideload.vault import Vault
+
+            with Vault.open(self.state.vault_dir, write=True) as v:
+                save_exchange(v, sid, question, answer)
+
+        job = jobs.start("save chat", save)
+        job.finished.connect(lambda _: self.reload_sessions())
+        job.failed.connect(lambda msg: self.note.setText(f"not saved: {msg}"))
+
+    def _on_failed(self, message: str) -> None:
+        self.streaming = ""
+        self.turns.append(("assistant", f"(I could not answer: {message})", []))
+        self._render()
+        self._done()
+
+    def _done(self) -> None:
+        self.send_btn.setEnabled(True)
+        self.stop_btn.setEnabled(False)
+        try:
+            self.stop_btn.clicked.disconnect()
+        except (RuntimeError, TypeError):
+            pass
+
+    # -- showing -----------------------------------------------------------------------------------
+    def _render(self) -> None:
+        parts = []
+        for role, text, cites in self.turns:
+            who = "You" if role == "user" else "Me"
+            body = html.escape(text).replace("\n", "<br>")
+            links = "".join(
+                f'<br>&nbsp;&nbsp;<a href="moment:{c["moment_id"]}">[{i}] {html.escape(c["started_at"] or "")} '
+                f'{html.escape(Path(c["source"]).name)} @ {c["start_s"]:.0f}s</a>' for i, c in enumerate(cites, 1))
+            parts.append(f"<p><b>{who}:</b> {body}{links}</p>")
+        if self.streaming:
+            parts.append(f"<p><b>Me:</b> {html.escape(self.streaming).replace(chr(10), '<br>')} …</p>")
+        if not parts:
+            parts.append("<p><i>Ask about anything in the lifelog. I answer as its owner, and show where I remember it from.</i></p>")
+        self.log.setHtml("".join(parts))
+        self.log.verticalScrollBar().setValue(self.log.verticalScrollBar().maximum())
+
+    def _cite_clicked(self, url: QUrl) -> None:
+        if url.scheme() == "moment":
+            self.state.open_moment(url.path())

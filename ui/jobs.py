@@ -1,0 +1,168 @@
+"""The job API (sideload.jobs) in Qt: work runs off the main thread, results come back on it.
+
+`start(fn)` runs `fn(ctx)` on a worker thread; its `Job` emits progress, a result or an error as Qt
+signals, delivered on the main thread (queued), so no handler ever blocks the window. `EngineHost`
+is the single owner of the read-side engines (the vault's SQLite connection, chromadb, the searcher,
+the persona): every search and chat runs on its one thread, in order. Streaming text is batched
+(at most one update every 50 ms), so a fast model cannot flood the event loop.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from sideload.errors import Cancelled, SideloadError, from_environment
+from sideload.jobs import CancelToken, JobContext
+
+log = logging.getLogger(__name__)
+BATCH_S = 0.05
+
+
+def describe_error(exc: BaseException) -> str:
+    """The one place an exception becomes words for the person."""
+    if isinstance(exc, SideloadError):
+        return str(exc)
+    env = from_environment(exc)
+    if env is not None:
+        return str(env)
+    log.error("unexpected error in a job\n%s", "".join(traceback.format_exception(exc)))
+    return f"Something went wrong ({type(exc).__name__}: {exc}). The details are in the log."
+
+
+class Job(QObject):
+    progress = Signal(object)   # sideload.jobs.Progress
+    text = Signal(str)          # batched streamed text (chat)
+    finished = Signal(object)   # the result
+    failed = Signal(str)        # a message for the person
+    cancelled = Signal()
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self.token = CancelToken()
+        self.running = True
+        self._buf: list[str] = []
+        self._last_flush = 0.0
+        self._buf_lock = threading.Lock()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    # called on the worker thread
+    def stream(self, piece: str) -> None:
+        with self._buf_lock:
+            self._buf.append(piece)
+            now = time.monotonic()
+            if now - self._last_flush < BATCH_S:
+                return
+            self._last_flush = now
+            text, self._buf = "".join(self._buf), []
+        self.text.emit(text)
+
+    def _flush(self) -> None:
+        with self._buf_lock:
+            text, self._buf = "".join(self._buf), []
+        if text:
+            self.text.emit(text)
+
+    def _run(self, fn: Callable[[JobContext], Any], *args) -> None:
+        ctx = JobContext(self.progress.emit, self.token)
+        try:
+            result = fn(*args, ctx)
+        except (Cancelled, KeyboardInterrupt):
+            self._flush()
+            self.running = False
+            self.cancelled.emit()
+        except BaseException as exc:  # noqa: BLE001 - every failure becomes a message
+            self._flush()
+            self.running = False
+            self.failed.emit(describe_error(exc))
+        else:
+            self._flush()
+            self.running = False
+            self.finished.emit(result)
+
+
+_live: set[Job] = set()  # jobs are kept alive until they end, whoever holds them
+
+
+def _keep(job: Job) -> Job:
+    _live.add(job)
+    for sig in (job.finished, job.failed, job.cancelled):
+        sig.connect(lambda *_: _live.discard(job))
+    return job
+
+
+def start(name: str, fn: Callable[[JobContext], Any]) -> Job:
+    """Run `fn(ctx)` on its own thread (import, consolidation: long, and each opens its own vault)."""
+    job = _keep(Job(name))
+    threading.Thread(target=job._run, args=(fn,), name=f"job-{name}", daemon=True).start()
+    return job
+
+
+class Engines:
+    """What the engine thread owns: opened there, used only there."""
+
+    def __init__(self, vault_dir: Path):
+        from models.hub import ModelHub
+        from sideload.adapters import base_model_path, served_gguf
+        from sideload.cli import open_searcher
+        from sideload.persona import Persona
+        from sideload.vault import Vault
+
+        self.vault = Vault.open(vault_dir)
+        self.hub = ModelHub(self.vault.settings)
+        try:
+            self.hub.lora_path = served_gguf(self.vault, base_model_path(self.vault.settings))
+        except SideloadError:
+            self.hub.lora_path = None
+        self.searcher = open_searcher(self.vault, self.hub)
+        self.persona = Persona(self.vault, self.searcher, lambda: self.hub.llm, self.vault.settings["owner_name"])
+
+    def close(self) -> None:
+        self.vault.close()
+
+
+class EngineHost:
+    """One thread, one set of engines; jobs queue on it in order."""
+
+    def __init__(self, vault_dir: Path):
+        self.vault_dir = vault_dir
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engines")
+        self._engines: Engines | None = None
+        self._closed = False
+
+    def _engines_here(self) -> Engines:
+        if self._engines is None:
+            self._engines = Engines(self.vault_dir)
+        return self._engines
+
+    def submit(self, name: str, fn: Callable[[Engines, Job, JobContext], Any]) -> Job:
+        job = _keep(Job(name))
+        self._pool.submit(job._run, lambda ctx: fn(self._engines_here(), job, ctx))
+        return job
+
+    def reset(self) -> None:
+        """Reopen the engines on next use (after an import, a promotion or a settings change)."""
+        if self._closed:
+            return
+
+        def drop(ctx=None):
+            if self._engines is not None:
+                self._engines.close()
+                self._engines = None
+        self._pool.submit(drop)
+
+    def shutdown(self) -> None:
+        if self._closed:
+            return
+        self.reset()
+        self._closed = True
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,150 @@
+"""Jobs: the next consolidation, the last night's report, run it now; and preserving the sideload
+for the family (an encrypted export, with trustees' shares)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
+
+from . import jobs
+from .state import AppState
+
+
+def report_html(report: dict | None) -> str:
+    if not report:
+        return "<p>No consolidation has run yet. It runs every night, or now with <b>Run now</b>.</p>"
+    lines = [f"<p><b>{report['started_at']}</b> — {report['status']}, {report['seconds']:.0f} s</p><ul>"]
+    lines += [f"<li>{item}</li>" for item in report.get("learnt", [])] or ["<li>nothing new</li>"]
+    lines.append("</ul><table cellpadding=3><tr><th align=left>step</th><th>status</th><th align=right>seconds</th></tr>")
+    for s in report.get("steps", []):
+        lines.append(f"<tr><td>{s['name']}</td><td>{s['status']}</td><td align=right>{s['seconds']:.1f}</td></tr>")
+    lines.append("</table>")
+    p = report.get("persona") or {}
+    if p.get("ppl_new"):
+        lines.append(f"<p>Held-out perplexity: base {p['ppl_base']:.2f}, previous {p['ppl_previous']:.2f}, "
+                     f"new {p['ppl_new']:.2f} ({'promoted' if p.get('promoted') else 'kept unserved'})</p>")
+    return "".join(lines)
+
+
+class JobsView(QWidget):
+    def __init__(self, state: AppState):
+        super().__init__()
+        self.state = state
+        self.job: jobs.Job | None = None
+        self.next_label = QLabel()
+        self.next_label.setObjectName("nextRun")
+        self.run_btn = QPushButton("&Run consolidation now")
+        self.run_btn.clicked.connect(self.run_now)
+        self.cancel_btn = QPushButton("Cancel")
+        self.cancel_btn.setEnabled(False)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.stage = QLabel("")
+        self.report = QTextBrowser()
+        self.report.setObjectName("lastReport")
+        cbox = QGroupBox("Nightly consolidation")
+        cl = QVBoxLayout(cbox)
+        cl.addWidget(self.next_label)
+        row = QHBoxLayout()
+        row.addWidget(self.run_btn)
+        row.addWidget(self.cancel_btn)
+        row.addStretch(1)
+        cl.addLayout(row)
+        cl.addWidget(self.bar)
+        cl.addWidget(self.stage)
+        cl.addWidget(QLabel("Last report:"))
+        cl.addWidget(self.report, 1)
+        # preserving for the family
+        self.passphrase = QLineEdit(echoMode=QLineEdit.Password, placeholderText="at least 8 characters")
+        self.passphrase.setObjectName("exportPassphrase")
+        self.again = QLineEdit(echoMode=QLineEdit.Password)
+        self.trustees = QSpinBox(minimum=0, maximum=20)
+        self.threshold = QSpinBox(minimum=0, maximum=20)
+        self.export_btn = QPushButton("&Export for the family…")
+        self.export_btn.clicked.connect(self.export)
+        self.export_note = QLabel("")
+        self.export_note.setObjectName("exportNote")
+        self.export_note.setWordWrap(True)
+        ebox = QGroupBox("Preserve (private moments and chats are never included)")
+        el = QFormLayout(ebox)
+        el.addRow("Passphrase", self.passphrase)
+        el.addRow("Again", self.again)
+        el.addRow("Trustees (shares)", self.trustees)
+        el.addRow("Shares needed to open", self.threshold)
+        el.addRow(self.export_btn)
+        el.addRow(self.export_note)
+        lay = QVBoxLayout(self)
+        lay.addWidget(cbox, 3)
+        lay.addWidget(ebox, 1)
+        if state.family:
+            self.run_btn.setEnabled(False)
+            ebox.setEnabled(False)
+        state.data_changed.append(self.reload)
+        self.reload()
+
+    def reload(self) -> None:
+        from sideload import consolidate
+
+        when = consolidate.next_run(self.state.vault.paths, self.state.vault.settings)
+        busy = " — running now" if consolidate.running(self.state.vault.paths) else ""
+        self.next_label.setText(f"Next: {when:%A %d %B %Y at %H:%M}{busy}")
+        self.report.setHtml(report_html(consolidate.last_report(self.state.vault.db)))
+
+    def run_now(self) -> None:
+        def work(ctx):
+            from models.hub import ModelHub
+            from sideload import consolidate
+            from sideload.vault import Vault
+
+            with Vault.open(self.state.vault_dir, write=True) as v:
+                return consolidate.run(v, ModelHub(v.settings), ctx)
+
+        self.run_btn.setEnabled(False)
+        self.cancel_btn.setEnabled(True)
+        self.job = job = jobs.start("consolidate", work)
+        self.cancel_btn.clicked.connect(job.cancel)
+        job.progress.connect(lambda p: (self.bar.setValue(int(p.fraction * 1000)), self.stage.setText(f"{p.stage} {p.item}")))
+        job.finished.connect(lambda r: self._done("Done."))
+        job.failed.connect(lambda msg: self._done(msg))
+        job.cancelled.connect(lambda: self._done("Cancelled; the served persona is unchanged."))
+
+    def _done(self, text: str) -> None:
+        self.stage.setText(text)
+        self.run_btn.setEnabled(True)
+        self.cancel_btn.setEnabled(False)
+        try:
+            self.cancel_btn.clicked.disconnect()
+        except (RuntimeError, TypeError):
+            pass
+        self.state.changed()
+
+    def export(self, out: Path | None = None) -> None:
+        if self.passphrase.text() != self.again.text():
+            self.export_note.setText("The two passphrases differ.")
+            return
+        if out is None or isinstance(out, bool):
+            name, _ = QFileDialog.getSaveFileName(self, "Export for the family", "sideload.legacy")
+            if not name:
+                return
+            out = Path(name)
+        passphrase, n, k = self.passphrase.text(), self.trustees.value(), self.threshold.value()
+
+        def work(ctx):
+            from sideload.legacy import export
+            from sideload.vault import Vault
+
+            with Vault.open(self.state.vault_dir) as v:
+                count, shares = export(v, out, passphrase, trustees=n, threshold=k)
+            written = []
+            for i, share in enumerate(shares, 1):
+                p = out.with_name(f"{out.stem}.share-{i}-of-{len(shares)}.txt")
+                p.write_text(share + "\n", encoding="utf-8")
+                written.append(p)
+            return count, written
+
+        self.export_note.setText("Exporting…")
+        job = jobs.start("export", work)
+        job.finished.connect(lambda r: self.export_note.setText(
+            f"Wrote {out} with {r[0]} moments" + (f" and {len(r[1])} trustee shares beside it" if r[1] else "") + "."))
+        job.failed.connect(self.export_note.setText)
