@@ -271,3 +271,22 @@ def test_dark_theme_and_200_percent_scaling(home, app_vault, artifacts):
     assert (img.width(), img.height()) == (2400, 1520)
     bg = img.pixelColor(2300, 1400)
     assert bg.lightness() < 80, "the dark theme should be dark"
+
+
+def test_many_signals_do_not_wear_out_the_interpreter(qtbot):
+    """PySide6 6.12 leaks a reference to True on every Python emit; a long import emits thousands."""
+    from PySide6.QtCore import QObject, Signal
+
+    from ui.jobs import emit
+
+    class Source(QObject):
+        sig = Signal(object)
+
+    src = Source()
+    got = []
+    src.sig.connect(got.append)
+    before = sys.getrefcount(True)
+    for i in range(20_000):
+        emit(src.sig, None if i % 2 else i)
+    assert len(got) == 20_000
+    assert abs(sys.getrefcount(True) - before) < 50

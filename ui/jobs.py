@@ -25,6 +25,34 @@ log = logging.getLogger(__name__)
 BATCH_S = 0.05
 
 
+def _emit_leaks_a_bool() -> bool:
+    """PySide6 6.12.0 on Python 3.11 drops one reference to True on every Python-side `emit()` (the
+    bool it returns is not incref'd); after a few thousand emits the interpreter frees True and aborts.
+    Measured once here, so the compensation below applies only where the leak is real."""
+    import sys
+
+    class _Probe(QObject):
+        sig = Signal(int)
+
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(8):
+        probe.sig.emit(0)
+    return sys.getrefcount(True) - before <= -8
+
+
+_LEAKS = _emit_leaks_a_bool()
+
+
+def emit(signal, *args) -> None:
+    """Every Python-side emit in the app goes through here."""
+    signal.emit(*args)
+    if _LEAKS:
+        import ctypes
+
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
+
+
 def describe_error(exc: BaseException) -> str:
     """The one place an exception becomes words for the person."""
     if isinstance(exc, SideloadError):
@@ -64,30 +92,30 @@ class Job(QObject):
                 return
             self._last_flush = now
             text, self._buf = "".join(self._buf), []
-        self.text.emit(text)
+        emit(self.text, text)
 
     def _flush(self) -> None:
         with self._buf_lock:
             text, self._buf = "".join(self._buf), []
         if text:
-            self.text.emit(text)
+            emit(self.text, text)
 
     def _run(self, fn: Callable[[JobContext], Any], *args) -> None:
-        ctx = JobContext(self.progress.emit, self.token)
+        ctx = JobContext(lambda p: emit(self.progress, p), self.token)
         try:
             result = fn(*args, ctx)
         except (Cancelled, KeyboardInterrupt):
             self._flush()
             self.running = False
-            self.cancelled.emit()
+            emit(self.cancelled)
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a message
             self._flush()
             self.running = False
-            self.failed.emit(describe_error(exc))
+            emit(self.failed, describe_error(exc))
         else:
             self._flush()
             self.running = False
-            self.finished.emit(result)
+            emit(self.finished, result)
 
 
 _live: set[Job] = set()  # jobs are kept alive until they end, whoever holds them

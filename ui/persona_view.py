@@ -25,6 +25,8 @@ class PersonaView(QWidget):
         self.table.setObjectName("facts")
         self.table.setHorizontalHeaderLabels(COLS)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.table.horizontalHeader().setMaximumSectionSize(240)
+        self.table.setWordWrap(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         self.table.itemChanged.connect(self._edited)
@@ -89,7 +91,10 @@ class PersonaView(QWidget):
                     item.setFlags(item.flags() & ~Qt.ItemIsEditable)
                 self.table.setItem(i, j, item)
         self.table.blockSignals(False)
-        self.table.resizeColumnsToContents()
+        for col in (0, 1, 3, 4):
+            self.table.resizeColumnToContents(col)
+        self.table.setColumnWidth(1, min(self.table.columnWidth(1), 150))  # the value gets the room
+        self.table.resizeRowsToContents()
         self.chart.set_points(adapters.history(self.state.vault.db))
 
     def _show_evidence(self, row: int) -> None:

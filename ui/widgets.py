@@ -32,7 +32,9 @@ class DensityStrip(QWidget):
         if 0 <= index < len(self.days):
             self.current = index
             self.update()
-            self.daySelected.emit(self.days[index][0])
+            from .jobs import emit
+
+            emit(self.daySelected, self.days[index][0])
 
     def _bar_rect(self, i: int) -> QRectF:
         n = max(len(self.days), 1)
@@ -125,6 +127,7 @@ class FidelityChart(QWidget):
             p.drawText(QRectF(pt(i, lo).x() - 20, area.bottom() + 4, 40, 16), Qt.AlignCenter, f"v{r['adapter_id']}")
         p.drawText(QRectF(0, area.top(), m - 4, 16), Qt.AlignRight, f"{hi:.0f}")
         p.drawText(QRectF(0, area.bottom() - 16, m - 4, 16), Qt.AlignRight, f"{lo:.0f}")
-        p.drawText(QRectF(area.left(), self.height() - 16, area.width(), 16), Qt.AlignCenter,
-                   "held-out perplexity of the owner's newest words (lower is closer)")
+        p.drawText(QRectF(0, self.height() - 16, self.width(), 16), Qt.AlignCenter,
+                   p.fontMetrics().elidedText("held-out perplexity, lower is closer to the person",
+                                              Qt.ElideRight, self.width()))
         p.end()
