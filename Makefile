@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.sideload-installed
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: demo test system venv bench clean-venv
+.PHONY: demo test system venv bench bundle clean-venv
 
 demo: $(STAMP)
 	$(BIN)/sideload demo $(if $(DISPLAY),,--no-gui)
@@ -37,3 +37,6 @@ $(STAMP): pyproject.toml packaging/install-system-deps.sh
 
 clean-venv:
 	rm -rf $(VENV)
+
+bundle: $(STAMP)
+	bash packaging/build-bundle.sh

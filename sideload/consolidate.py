@@ -244,7 +244,7 @@ def _report(vault: Vault, run_id: int, started: datetime, results: list[StepResu
         if r.name == "re-embed" and res.get("reembedded"):
             learnt.append(f"{res['reembedded']} moment(s) re-embedded with {res.get('model')}")
         if r.name == "profile" and res.get("facts"):
-            learnt.append(f"profile refreshed ({res['facts']})")
+            learnt.append("profile refreshed: " + ", ".join(f"{n} {kind} fact(s)" for kind, n in res["facts"].items()))
         if r.name.startswith("train") and res.get("promoted"):
             learnt.append(f"persona adapter v{res['adapter_id']} now serves: {res['reason']}")
         elif r.name.startswith("train") and res.get("reason"):

@@ -87,7 +87,8 @@ def evaluate(vault: Vault, hub, path: Path, ctx: JobContext, *, max_tokens: int 
         with hub.heavy:
             ppl, n = scoring.llama_perplexity(
                 base, examples, lora_path=lp, threads=hub.threads, gpu=hub.device == "cuda",
-                progress=lambda d, t, _i=i: ctx.report((_i + d / t) / 2, "scoring", name, done=d, total=t),
+                progress=lambda d, t, _i=i: ctx.report((_i + d / t) / 2, "scoring", name, done=d, total=t,
+                                                        message="examples"),
                 should_stop=lambda: ctx.cancelled)
         ctx.check()
         out[name] = {"perplexity": round(ppl, 3)}

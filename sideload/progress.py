@@ -30,7 +30,7 @@ class TerminalProgress:
             return
         filled = int(self.width * p.fraction)
         bar = "#" * filled + "-" * (self.width - filled)
-        files = f"{p.done}/{p.total} files " if p.total else ""
+        files = f"{p.done}/{p.total} {p.message or 'files'} " if p.total else ""
         text = (f"[{bar}] {p.fraction * 100:5.1f}% {files}{p.stage:<17.17} {p.item[:32]:<32} "
                 f"left {_fmt_s(p.eta_s)}")
         if self.tty:

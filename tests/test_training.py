@@ -252,6 +252,26 @@ def test_kill_during_training_leaves_the_served_adapter_serving(diary_vault):
     assert not list((diary_vault / "derived" / "adapters").glob("*.partial"))
 
 
+def test_export_carries_the_served_adapter_to_the_family(diary_vault, tmp_path):
+    db = _db(diary_vault)
+    served = db.execute("SELECT adapter_id, gguf_file FROM adapters WHERE status = 'served'").fetchone()
+    db.close()
+    (tmp_path / "pass").write_text("a long enough passphrase\n")
+    cli_json("--vault", str(diary_vault), "export", "--out", str(tmp_path / "p.sideload"), "--passphrase-file", str(tmp_path / "pass"))
+    fam = tmp_path / "fam"
+    cli_json("open-legacy", str(tmp_path / "p.sideload"), "--passphrase-file", str(tmp_path / "pass"), "--to", str(fam))
+    hist = cli_json("--vault", str(fam), "persona", "history")["adapters"]
+    assert [(a["adapter_id"], a["status"]) for a in hist] == [(served["adapter_id"], "served")]
+    assert (fam / "derived" / "adapters" / served["gguf_file"]).exists()
+    with closing(sqlite3.connect(fam / "sideload.db")) as c:
+        model = json.loads(c.execute("SELECT value FROM kv WHERE key = 'persona_model'").fetchone()[0])
+        assert c.execute("SELECT count(*) FROM adapter_sources").fetchone()[0] == 0
+    assert model["adapter"]["version"] == served["adapter_id"] and len(model["sha256"]) == 64
+    # the family's persona speaks with the preserved adapter; family mode cannot train it
+    assert cli_json("--vault", str(fam), "ask", "What did I do at the office?")["answer"]
+    assert run_cli("--vault", str(fam), "consolidate").returncode == 2
+
+
 def test_forget_withdraws_adapters_trained_on_the_moment(diary_vault):
     db = _db(diary_vault)
     served = db.execute("SELECT adapter_id, gguf_file FROM adapters WHERE status = 'served'").fetchone()
