@@ -86,7 +86,7 @@ def test_filters_by_day_and_source(demo_vault, sample_day):
 def test_importing_again_adds_nothing(demo_vault, sample_day):
     before = sorted(map(_key, _moments(demo_vault)))
     out = cli_json("--vault", str(demo_vault), "import", str(sample_day))
-    assert out == {"imported": 0, "skipped": 8, "failed": [], "moments": 0}
+    assert out == {"imported": 0, "skipped": 8, "failed": [], "moments": 0, "excluded": []}
     assert sorted(map(_key, _moments(demo_vault))) == before
 
 
@@ -102,7 +102,7 @@ def test_moved_and_renamed_files_are_recognised(tmp_path, home, sample_day):
     moved.parent.mkdir()
     src.rename(moved)
     again = cli_json("--vault", str(vault), "import", str(moved.parent))
-    assert again == {"imported": 0, "skipped": 1, "failed": [], "moments": 0}
+    assert again == {"imported": 0, "skipped": 1, "failed": [], "moments": 0, "excluded": []}
     assert {m["source"] for m in _moments(vault)} == {str(moved)}
 
 
