@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/pip install -q 'pyinstaller>=6'
+# an old dependency pulls the 'typing' backport; Python 3.11 never imports it, and PyInstaller refuses it
+.venv/bin/pip uninstall -q -y typing 2>/dev/null || true
 .venv/bin/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller packaging/sideload.spec
 ln -sf Sideload dist/Sideload/sideload  # the command line, same executable
 install -Dm644 packaging/sideload.desktop dist/Sideload/share/applications/sideload.desktop
