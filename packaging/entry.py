@@ -1,12 +1,11 @@
-"""The bundle's single executable: `Sideload` opens the app; called as `sideload` (a link beside it) or
-with a command (`Sideload search …`) it is the command line."""
+"""The bundle's single executable: `Sideload` opens the app; called through the `sideload` link beside
+it, it is the command line (`sideload search …`)."""
 import os
 import sys
 
 
 def main() -> int:
-    name = os.path.basename(sys.argv[0]).lower()
-    if name.startswith("sideload") and not name.startswith("sideload-app") and (name == "sideload" or len(sys.argv) > 1):
+    if os.path.basename(sys.argv[0]) == "sideload":  # case matters: the app is `Sideload`
         from sideload.cli import main as cli_main
 
         return cli_main(sys.argv[1:])
