@@ -104,8 +104,8 @@ class ImportSession:
         vault_root = self.vault.paths.root
         found: list[Path] = []
         for raw in inputs:
-            p = Path(raw).expanduser()
-            p = p.absolute()
+            # normalised ("a/../b" -> "b") but not resolved: a path given through a link stays as given
+            p = Path(os.path.abspath(Path(raw).expanduser()))
             if not p.exists():
                 self._fail(p, "no such file or folder")
                 continue
