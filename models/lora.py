@@ -8,7 +8,6 @@ folder (the next night continues from it) and as a GGUF adapter that `Llama(lora
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os
@@ -72,7 +71,7 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def load_base(gguf_path: Path, cache_dir: Path, *, device: str = "cpu"):
+def load_base(gguf_path: Path, cache_dir: Path, *, device: str = "cpu", checksum: str | None = None):
     """The serving GGUF as a torch model, dequantised once and cached under `cache_dir`."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -82,7 +81,7 @@ def load_base(gguf_path: Path, cache_dir: Path, *, device: str = "cpu"):
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     gguf_path = Path(gguf_path)
-    key = file_sha256(gguf_path)[:16]
+    key = (checksum or file_sha256(gguf_path))[:16]
     folder = Path(cache_dir) / f"{gguf_path.stem}-{key}"
     if not (folder / "config.json").exists():
         log.info("dequantising %s once into %s", gguf_path.name, folder)
@@ -285,7 +284,3 @@ def torch_perplexity(model, tok, examples: Sequence[Example], seq_len: int = 512
             nll += float(out.loss) * k
             count += k
     return math.exp(nll / max(1, count))
-
-
-def describe(cfg: TrainConfig) -> str:
-    return json.dumps(cfg.__dict__)

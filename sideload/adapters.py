@@ -42,7 +42,7 @@ def served_gguf(vault: Vault, base: Path) -> Path | None:
     row = served(vault.db)
     if not row or not row["gguf_file"]:
         return None
-    if row["base_name"] != base.name or row["base_sha256"] != _cached_sha(base):
+    if row["base_name"] != base.name or row["base_sha256"] != base_checksum(base):
         log.warning("the served adapter was trained on %s, not %s: serving the base model alone",
                     row["base_name"], base.name)
         return None
@@ -50,16 +50,31 @@ def served_gguf(vault: Vault, base: Path) -> Path | None:
     return path if path.exists() else None
 
 
-_SHA: dict[tuple[str, float], str] = {}
+def base_checksum(path: Path) -> str:
+    """sha256 of a base GGUF, remembered per machine by path, size and modification time: every
+    `ask` checks it, and hashing a multi-GB model each time would cost seconds."""
+    import json
+    import os
 
-
-def _cached_sha(path: Path) -> str:
     from models.lora import file_sha256
 
-    key = (str(path), path.stat().st_mtime)
-    if key not in _SHA:
-        _SHA[key] = file_sha256(path)
-    return _SHA[key]
+    st = path.stat()
+    key = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    cache = base_model_cache_dir() / "checksums.json"
+    try:
+        known = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if key not in known:
+        known[key] = file_sha256(path)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(known), encoding="utf-8")
+            os.replace(tmp, cache)
+        except OSError:
+            log.debug("checksum cache not written", exc_info=True)
+    return known[key]
 
 
 def history(db) -> list[dict[str, Any]]:
@@ -117,7 +132,8 @@ def train_and_gate(vault: Vault, hub, ctx: JobContext, *, token_budget: int | No
     ctx.report(0.02, "train", "loading the model", force=True)
     hub.torch_threads()
     with hub.heavy:
-        model, tok = lora.load_base(base, base_model_cache_dir(), device=hub.torch_device)
+        model, tok = lora.load_base(base, base_model_cache_dir(), device=hub.torch_device,
+                                    checksum=base_checksum(base))
         cfg = lora.TrainConfig(rank=int(s["train_rank"]), alpha=2.0 * int(s["train_rank"]),
                                lr=float(s["train_learning_rate"]), token_budget=int(token_budget or s["train_token_budget"]))
         previous_peft = vault.paths.adapters_dir / parent["peft_dir"] if parent and parent["peft_dir"] else None
@@ -166,7 +182,7 @@ def train_and_gate(vault: Vault, hub, ctx: JobContext, *, token_budget: int | No
             "train_tokens, train_seconds, examples, heldout_tokens, ppl_base, ppl_previous, ppl_new, note) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (next_id, now, "served" if promoted else "rejected", parent and parent["adapter_id"], base.name,
-             _cached_sha(base), gguf_path.name, peft_dir.name, result.tokens, result.seconds, len(tset.train),
+             base_checksum(base), gguf_path.name, peft_dir.name, result.tokens, result.seconds, len(tset.train),
              figures["heldout_tokens"], scores["base"], scores.get("previous"), scores["new"], reason))
         # what the adapter learnt from: its own set plus everything its parent had learnt from
         tx.executemany("INSERT OR IGNORE INTO adapter_sources (adapter_id, rid) VALUES (?, ?)",

@@ -181,14 +181,17 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def open_persona(vault: Vault):
+    """The persona over the vault: its searcher, and the chat model with the served adapter beside it."""
     from models.hub import ModelHub
 
+    from .adapters import base_model_path, served_gguf
     from .persona import Persona
 
-    from .adapters import base_model_path, served_gguf
-
     hub = ModelHub(vault.settings)
-    hub.lora_path = served_gguf(vault, base_model_path(vault.settings))
+    try:
+        hub.lora_path = served_gguf(vault, base_model_path(vault.settings))
+    except SideloadError:  # a missing chat model is reported when the persona first speaks
+        hub.lora_path = None
     searcher = open_searcher(vault, hub)
     return Persona(vault, searcher, lambda: hub.llm,
                    vault.settings["owner_name"])

@@ -97,6 +97,7 @@ def step_reembed(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     import numpy as np
 
     from .index import VectorIndex, index_pending
+    from .pipeline import embed_text
     from .vectors import VectorStore
 
     name = hub.embedder.name
@@ -119,7 +120,7 @@ def step_reembed(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
                           "WHERE e.model != ? LIMIT 256", (name,)).fetchall()
         if not rows:
             break
-        texts = [" — ".join(p for p in (r["text"], r["caption"]) if p) or r["kind"] for r in rows]
+        texts = [embed_text(r["text"], r["caption"], r["kind"]) for r in rows]
         with hub.heavy:
             vecs = np.asarray(hub.embedder.encode(texts), dtype=np.float32)
         with vault.transaction() as tx:
@@ -145,12 +146,12 @@ def step_train(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     return outcome.as_json()
 
 
-# The consolidation, at a glance: (name, step)
-STEPS: list[tuple[str, Callable[[Vault, Any, JobContext], dict[str, Any]]]] = [
-    ("import new", step_import),
-    ("re-embed", step_reembed),
-    ("profile", step_profile),
-    ("train, evaluate, promote", step_train),
+# The consolidation, at a glance: (key for --only and progress, name in the report, step)
+STEPS: list[tuple[str, str, Callable[[Vault, Any, JobContext], dict[str, Any]]]] = [
+    ("import", "import new", step_import),
+    ("re-embed", "re-embed", step_reembed),
+    ("profile", "profile", step_profile),
+    ("train", "train, evaluate, promote", step_train),
 ]
 
 
@@ -176,12 +177,12 @@ def run(vault: Vault, hub, ctx: JobContext, *, only: set[str] | None = None) -> 
         results: list[StepResult] = []
         status = "done"
         try:
-            for i, (name, step) in enumerate(STEPS):
-                if only and name.split(",")[0].split()[0] not in only:
+            for i, (key, name, step) in enumerate(STEPS):
+                if only and key not in only:
                     results.append(StepResult(name, "skipped", 0.0))
                     continue
                 ctx.check()
-                sub = _SubContext(ctx, i / len(STEPS), 1 / len(STEPS), name)
+                sub = _SubContext(ctx, i / len(STEPS), 1 / len(STEPS), key)
                 t0 = time.perf_counter()
                 try:
                     detail = step(vault, hub, sub)
@@ -217,13 +218,13 @@ def run(vault: Vault, hub, ctx: JobContext, *, only: set[str] | None = None) -> 
 class _SubContext(JobContext):
     """A step's progress as a slice of the whole consolidation's progress."""
 
-    def __init__(self, parent: JobContext, start: float, share: float, name: str):
-        self.parent, self.start, self.share, self.name = parent, start, share, name
+    def __init__(self, parent: JobContext, start: float, share: float, key: str):
+        self.parent, self.start, self.share, self.key = parent, start, share, key
         self.cancel_token = parent.cancel_token
         self.last = None
 
     def report(self, fraction: float, stage: str, item: str = "", **kw) -> None:
-        label = stage if stage.startswith(self.name.split(",")[0].split()[0]) else f"{self.name.split(',')[0]}: {stage}"
+        label = stage if stage.startswith(self.key) else f"{self.key}: {stage}"
         self.parent.report(self.start + self.share * min(max(fraction, 0.0), 1.0), label, item, **kw)
 
 

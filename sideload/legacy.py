@@ -142,13 +142,9 @@ def _released_adapter(vault) -> dict | None:
 
 def _persona_model(vault, adapter: dict | None = None) -> dict:
     """The base model's name and checksum travel with the persona, so it cannot drift."""
-    from models.llm import bundled_llm_path
+    from .adapters import base_checksum, base_model_path
 
-    path = Path(vault.settings["llm_model"]) if vault.settings["llm_model"] else bundled_llm_path()
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 22):
-            h.update(block)
+    path = base_model_path(vault.settings)
     released = None
     if adapter:
         from models.lora import file_sha256
@@ -156,7 +152,7 @@ def _persona_model(vault, adapter: dict | None = None) -> dict:
         released = {"version": adapter["adapter_id"], "file": adapter["gguf_file"],
                     "sha256": file_sha256(vault.paths.adapters_dir / adapter["gguf_file"]),
                     "ppl_base": adapter["ppl_base"], "ppl_new": adapter["ppl_new"]}
-    return {"name": path.name, "sha256": h.hexdigest(), "adapter": released}
+    return {"name": path.name, "sha256": base_checksum(path), "adapter": released}
 
 
 def export(vault, out: Path, passphrase: str, *, media: str = "none", trustees: int = 0,

@@ -187,7 +187,7 @@ def build_moments(task: Task, ctx: JobContext) -> None:
 
 
 def embeddings(task: Task, ctx: JobContext) -> None:
-    texts = [_embed_text(m) for m in task.moments]
+    texts = [embed_text(m.text, m.caption, m.kind) for m in task.moments]
     if not texts:
         return
     with task.hub.heavy:
@@ -256,9 +256,10 @@ def _photo_frame(path: Path):
     return Keyframe.from_frame(0.0, frame, 0.0)
 
 
-def _embed_text(m: Moment) -> str:
-    parts = [p for p in (m.text, m.caption) if p]
-    return " — ".join(parts) if parts else m.kind
+def embed_text(text: str | None, caption: str | None, kind: str) -> str:
+    """What a moment's vector is made from (import and re-embedding alike)."""
+    parts = [p for p in (text, caption) if p]
+    return " — ".join(parts) if parts else kind
 
 
 def _speech_moments(task: Task) -> list[Moment]:

@@ -32,7 +32,7 @@ def _where(kind: str) -> str:
         return ("m.speaker_name = ?1 COLLATE NOCASE "
                 "OR m.rid IN (SELECT rid FROM mentions WHERE kind = 'person' AND key = ?1 COLLATE NOCASE) "
                 "OR instr(lower(m.text), lower(?1)) > 0")
-    raise SideloadError(f"unknown kind {kind!r} (one of {', '.join(KINDS)})", kind="usage")
+    raise AssertionError(f"no rule for {kind!r}")
 
 
 def _normalise(vault: Vault, kind: str, value: str) -> str:
@@ -72,7 +72,7 @@ def mark(vault: Vault, kind: str, values: list[str], *, release: bool = False) -
     """Add (or with `release`, remove) rules and apply them; the profile follows."""
     vault.require_writable()
     if kind not in KINDS:
-        _where(kind)
+        raise SideloadError(f"unknown kind {kind!r} (one of {', '.join(KINDS)})", kind="usage")
     values = [_normalise(vault, kind, v) for v in values]
     now = datetime.now().isoformat(timespec="seconds")
     with vault.transaction() as tx:

@@ -293,7 +293,6 @@ def test_forget_withdraws_adapters_trained_on_the_moment(diary_vault):
 
 def test_nightly_schedule_is_kept_in_the_vault(home, tmp_path):
     from sideload import consolidate
-    from sideload.settings import Settings
     from sideload.vault import Vault
 
     vault = tmp_path / "v"

@@ -38,6 +38,7 @@ class ChatView(QWidget):
         self.send_btn.clicked.connect(self.send)
         self.stop_btn = QPushButton("S&top")
         self.stop_btn.setEnabled(False)
+        self.stop_btn.clicked.connect(lambda: self.job and self.job.cancel())
         self.note = QLabel("")
         self.note.setObjectName("chatNote")
         left = QWidget()
@@ -114,7 +115,6 @@ class ChatView(QWidget):
             return engines.persona.ask(question, history=history, on_token=job.stream)
 
         self.job = job = self.state.engines.submit("chat", ask)
-        self.stop_btn.clicked.connect(job.cancel)
         job.text.connect(self._on_text)
         job.finished.connect(lambda answer: self._on_answer(question, answer))
         job.failed.connect(self._on_failed)
@@ -154,10 +154,6 @@ class ChatView(QWidget):
     def _done(self) -> None:
         self.send_btn.setEnabled(True)
         self.stop_btn.setEnabled(False)
-        try:
-            self.stop_btn.clicked.disconnect()
-        except (RuntimeError, TypeError):
-            pass
 
     # -- showing -----------------------------------------------------------------------------------
     def _render(self) -> None:

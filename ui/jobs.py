@@ -8,6 +8,7 @@ the persona): every search and chat runs on its one thread, in order. Streaming 
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
 import time
@@ -48,8 +49,6 @@ def emit(signal, *args) -> None:
     """Every Python-side emit in the app goes through here."""
     signal.emit(*args)
     if _LEAKS:
-        import ctypes
-
         ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
 
 
@@ -103,19 +102,14 @@ class Job(QObject):
     def _run(self, fn: Callable[[JobContext], Any], *args) -> None:
         ctx = JobContext(lambda p: emit(self.progress, p), self.token)
         try:
-            result = fn(*args, ctx)
+            outcome = (self.finished, fn(*args, ctx))
         except (Cancelled, KeyboardInterrupt):
-            self._flush()
-            self.running = False
-            emit(self.cancelled)
+            outcome = (self.cancelled,)
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a message
-            self._flush()
-            self.running = False
-            emit(self.failed, describe_error(exc))
-        else:
-            self._flush()
-            self.running = False
-            emit(self.finished, result)
+            outcome = (self.failed, describe_error(exc))
+        self._flush()
+        self.running = False
+        emit(*outcome)
 
 
 _live: set[Job] = set()  # jobs are kept alive until they end, whoever holds them
@@ -139,20 +133,12 @@ class Engines:
     """What the engine thread owns: opened there, used only there."""
 
     def __init__(self, vault_dir: Path):
-        from models.hub import ModelHub
-        from sideload.adapters import base_model_path, served_gguf
-        from sideload.cli import open_searcher
-        from sideload.persona import Persona
+        from sideload.cli import open_persona
         from sideload.vault import Vault
 
         self.vault = Vault.open(vault_dir)
-        self.hub = ModelHub(self.vault.settings)
-        try:
-            self.hub.lora_path = served_gguf(self.vault, base_model_path(self.vault.settings))
-        except SideloadError:
-            self.hub.lora_path = None
-        self.searcher = open_searcher(self.vault, self.hub)
-        self.persona = Persona(self.vault, self.searcher, lambda: self.hub.llm, self.vault.settings["owner_name"])
+        self.persona = open_persona(self.vault)  # the same assembly as `sideload ask`
+        self.searcher = self.persona.searcher
 
     def close(self) -> None:
         self.vault.close()

@@ -38,6 +38,7 @@ class JobsView(QWidget):
         self.run_btn.clicked.connect(self.run_now)
         self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setEnabled(False)
+        self.cancel_btn.clicked.connect(lambda: self.job and self.job.cancel())
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.stage = QLabel("")
@@ -103,7 +104,6 @@ class JobsView(QWidget):
         self.run_btn.setEnabled(False)
         self.cancel_btn.setEnabled(True)
         self.job = job = jobs.start("consolidate", work)
-        self.cancel_btn.clicked.connect(job.cancel)
         job.progress.connect(lambda p: (self.bar.setValue(int(p.fraction * 1000)), self.stage.setText(f"{p.stage} {p.item}")))
         job.finished.connect(lambda r: self._done("Done."))
         job.failed.connect(lambda msg: self._done(msg))
@@ -113,10 +113,6 @@ class JobsView(QWidget):
         self.stage.setText(text)
         self.run_btn.setEnabled(True)
         self.cancel_btn.setEnabled(False)
-        try:
-            self.cancel_btn.clicked.disconnect()
-        except (RuntimeError, TypeError):
-            pass
         self.state.changed()
 
     def export(self, out: Path | None = None) -> None:
