@@ -6,13 +6,18 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.sideload-installed
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: demo test system venv bench bundle clean-venv
+.PHONY: demo test check system venv bench bundle clean-venv
 
 demo: $(STAMP)
 	$(BIN)/sideload demo $(if $(DISPLAY),,--no-gui)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast tier for a developer's loop (under a minute here): everything that loads no model,
+# with fake engines handed in through the application context. `make test` stays the whole suite.
+check: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py

@@ -28,11 +28,9 @@ def main() -> int:
     ap.add_argument("--vault", type=Path, help="an existing vault (default: build the demo vault)")
     args = ap.parse_args()
     os.environ.setdefault("SIDELOAD_HOME", tempfile.mkdtemp(prefix="sideload-bench-home-"))
-    from models.hub import ModelHub
     from sideload import paths
-    from sideload.demo import build_demo_vault
-    from sideload.persona import Persona
-    from sideload.vault import Vault
+    from sideload.context import AppContext
+    from sideload.demo.tour import build_demo_vault
 
     vault_dir = args.vault
     if vault_dir is None:
@@ -41,11 +39,9 @@ def main() -> int:
             from sideload.jobs import JobContext
 
             build_demo_vault(vault_dir, paths.demo_day_dir(), lambda fn: fn(JobContext()))
-    with Vault.open(vault_dir) as vault:
-        hub = ModelHub(vault.settings)
-        from sideload.cli import open_searcher
-
-        persona = Persona(vault, open_searcher(vault, hub), lambda: hub.llm, vault.settings["owner_name"])
+    context = AppContext(vault_dir)
+    with context.open() as vault:
+        persona = context.persona(vault)
         t = time.perf_counter()
         persona.ask("warm up: what happened today?")
         print(f"models loaded and warmed in {time.perf_counter() - t:.1f} s (once per app start)", file=sys.stderr)

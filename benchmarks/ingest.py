@@ -24,8 +24,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sideload import sampleday  # noqa: E402
-from sideload.sampleday import Line  # noqa: E402
+from sideload.demo import sampleday  # noqa: E402
+from sideload.demo.sampleday import Line  # noqa: E402
 
 SENTENCES = [
     ("owner", "I left the car keys on the hook by the front door."),
@@ -97,9 +97,9 @@ class PeakRSS:
 
 def run_pipeline(files: list[Path], vault_dir: Path):
     from models.hub import ModelHub
-    from sideload.ingest import ImportSession
+    from sideload.ingest.session import ImportSession
     from sideload.jobs import JobContext
-    from sideload.vault import Vault
+    from sideload.store.vault import Vault
 
     with Vault.init(vault_dir) as vault:
         hub = ModelHub(vault.settings)

@@ -71,10 +71,10 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("SIDELOAD_HOME", tempfile.mkdtemp(prefix="sideload-bench-home-"))
     from models.hub import ModelHub
-    from sideload.ingest import ImportSession
+    from sideload.ingest.session import ImportSession
     from sideload.jobs import JobContext
-    from sideload.predict import Predictor, events_from_vault
-    from sideload.vault import Vault
+    from sideload.persona.predict import Predictor, events_from_vault
+    from sideload.store.vault import Vault
 
     work = Path(tempfile.mkdtemp(prefix="sideload-predict-"))
     try:

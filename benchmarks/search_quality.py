@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sideload import sampleday  # noqa: E402
-from sideload.sampleday import Line  # noqa: E402
+from sideload.demo import sampleday  # noqa: E402
+from sideload.demo.sampleday import Line  # noqa: E402
 
 EXTRA_VOICES = {"doctor": "en+m7", "friend": "en-us+m3", "vet": "en+klatt2", "mechanic": "en-us+m1"}
 
@@ -94,7 +94,7 @@ def build(out: Path) -> list[dict]:
 
 
 def evaluate(searcher, vault_days: list[str], questions: list[dict], mode: str) -> dict:
-    from sideload.search import build_request
+    from sideload.recall.search import build_request
 
     r1 = r5 = rr = 0.0
     misses = []
@@ -123,11 +123,11 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("SIDELOAD_HOME", tempfile.mkdtemp(prefix="sideload-bench-home-"))
     from models.hub import ModelHub
-    from sideload.index import VectorIndex
-    from sideload.ingest import ImportSession
+    from sideload.store.index import VectorIndex
+    from sideload.ingest.session import ImportSession
     from sideload.jobs import JobContext
-    from sideload.search import Searcher
-    from sideload.vault import Vault
+    from sideload.recall.search import Searcher
+    from sideload.store.vault import Vault
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="sideload-searchq-"))
     life, vault_dir = work / "lifelog", work / "vault"

@@ -36,8 +36,8 @@ def synthetic_vocab(rng, n_words: int = 6000) -> list[str]:
 
 
 def build(vault_dir: Path, n: int, rng) -> dict:
-    from sideload.index import VectorIndex, index_pending
-    from sideload.vault import Vault
+    from sideload.store.index import VectorIndex, index_pending
+    from sideload.store.vault import Vault
 
     vocab = np.array(synthetic_vocab(rng))
     zipf = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
@@ -82,7 +82,7 @@ def build(vault_dir: Path, n: int, rng) -> dict:
             print(f"\rcatalogue {lo + k:,}/{n:,}", end="", file=sys.stderr)
         timings["catalogue (SQLite + FTS5)"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        from sideload.vectors import VectorStore
+        from sideload.store.vectors import VectorStore
 
         index = VectorIndex(vault.paths.index_dir)
         store = VectorStore(vault.paths.vectors_file)
@@ -114,9 +114,9 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("SIDELOAD_HOME", tempfile.mkdtemp(prefix="sideload-bench-home-"))
     from models.hub import ModelHub
-    from sideload.index import VectorIndex
-    from sideload.search import SearchRequest, Searcher
-    from sideload.vault import Vault
+    from sideload.store.index import VectorIndex
+    from sideload.recall.search import SearchRequest, Searcher
+    from sideload.store.vault import Vault
 
     rng = np.random.default_rng(1)
     work = args.keep or Path(tempfile.mkdtemp(prefix="sideload-scale-"))
@@ -128,7 +128,7 @@ def main() -> int:
             info_file.write_text(json.dumps({"timings": built["timings"]}))
         timings = json.loads(info_file.read_text())["timings"]
         size = disk_size(vault_dir)
-        from sideload.vectors import VectorStore
+        from sideload.store.vectors import VectorStore
 
         with Vault.open(vault_dir, write=True) as vault:  # migrates a vault built by an older version
             store = VectorStore(vault.paths.vectors_file)

@@ -40,7 +40,7 @@ def main() -> int:
     from models import lora
     from models.llm import bundled_llm_path
     from sideload.paths import base_model_cache_dir
-    from sideload.training import OwnerWords, to_examples
+    from sideload.learn.training import OwnerWords, to_examples
 
     torch.set_num_threads(args.threads)
     entries = [json.loads(line) for line in DIARY.read_text(encoding="utf-8").splitlines()]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +36,16 @@ class Embedder:
             raise FileNotFoundError(f"embedding model folder {folder} does not exist")
         self.name = BUNDLED_NAME if not model_dir else f"local:{folder.name}"
         self.model = SentenceTransformer(str(folder), device=device)
+        # One embedder serves the whole process (the app's searches and an import at once); the
+        # tokenizer is not safe to use from two threads, so each call holds it alone (milliseconds).
+        self._lock = threading.Lock()
         self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
                        else self.model.get_sentence_embedding_dimension())
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        vecs = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                 convert_to_numpy=True, show_progress_bar=False)
+        with self._lock:
+            vecs = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vecs, dtype=np.float32)

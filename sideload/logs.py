@@ -5,7 +5,7 @@ import logging
 import logging.handlers
 from pathlib import Path
 
-from . import paths
+from sideload import paths
 
 _handler: logging.Handler | None = None
 

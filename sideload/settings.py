@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import SideloadError
+from sideload.errors import SideloadError
 
 
 @dataclass(frozen=True)
@@ -25,21 +25,20 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     group: str = "general"
+    path_kind: str = ""  # for a path: "file" or "folder", checked when it is set
 
 
 SCHEMA: tuple[Setting, ...] = (
     # who the vault belongs to
     Setting("owner_name", "str", "", "The owner's name as it appears in chat exports; their lines count as the owner speaking.", group="owner"),
     Setting("owner_aliases", "list", [], "Other names the owner uses in chat exports (comma-separated on the command line).", group="owner"),
-    Setting("owner_voice_sample", "path", "", "A recording of the owner alone speaking; without it the dominant voice of the vault is taken as the owner.", group="owner"),
+    Setting("owner_voice_sample", "path", "", "A recording of the owner alone speaking; without it the dominant voice of the vault is taken as the owner.", group="owner", path_kind="file"),
     # models
-    Setting("whisper_model", "path", "", "Folder of a faster-whisper (CTranslate2) model; empty uses the bundled Whisper tiny.en.", group="models"),
+    Setting("whisper_model", "path", "", "Folder of a faster-whisper (CTranslate2) model; empty uses the bundled Whisper tiny.en.", group="models", path_kind="folder"),
     Setting("whisper_language", "str", "en", "Language code passed to Whisper; empty lets Whisper detect it (multilingual models only).", group="models"),
     Setting("whisper_beam_size", "int", 5, "Beam width of Whisper's decoder: 1 is fastest, 5 made fewer mistakes here at about 25 % more time.", minimum=1, maximum=10, group="models"),
-    Setting("embedding_model", "path", "", "Folder of a sentence-transformers model; empty uses the bundled all-MiniLM-L6-v2.", group="models"),
-    Setting("llm_model", "path", "", "A GGUF chat model for the persona; empty uses the bundled SmolLM2-135M-Instruct.", group="models"),
-    Setting("vision_model", "path", "", "A vision GGUF that captions keyframes; empty describes frames from faces, text, colour and motion.", group="models"),
-    Setting("vision_mmproj", "path", "", "The multimodal projector (mmproj) GGUF that goes with vision_model.", group="models"),
+    Setting("embedding_model", "path", "", "Folder of a sentence-transformers model; empty uses the bundled all-MiniLM-L6-v2.", group="models", path_kind="folder"),
+    Setting("llm_model", "path", "", "A GGUF chat model for the persona; empty uses the bundled SmolLM2-135M-Instruct.", group="models", path_kind="file"),
     # hardware
     Setting("threads", "int", 2, "Threads a heavy model job may use (one heavy job runs at a time).", minimum=1, maximum=256, group="hardware"),
     Setting("device", "choice", "auto", "Where models run: auto uses a GPU when one is present, cpu never does.", choices=("auto", "cpu", "cuda"), group="hardware"),
@@ -119,6 +118,20 @@ def coerce(setting: Setting, value: Any) -> Any:
     raise AssertionError(f"unknown setting type {t}")
 
 
+def check_path(setting: Setting, value: str) -> None:
+    path = Path(value)
+    if not path.exists():
+        raise _bad(setting, value, "no such file or folder")
+    if setting.path_kind == "file" and not path.is_file():
+        raise _bad(setting, value, "expected a file, not a folder")
+    if setting.path_kind == "folder" and not path.is_dir():
+        raise _bad(setting, value, "expected a folder, not a file")
+    if setting.name == "llm_model":
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"GGUF":
+                raise _bad(setting, value, "not a GGUF model file")
+
+
 class Settings:
     """The settings of one vault, validated; unknown keys are kept but ignored."""
 
@@ -151,10 +164,17 @@ class Settings:
         return self[name]
 
     def set(self, name: str, value: Any) -> None:
+        """Set a value (saved by `save`). A path is checked here, when it is set: a model setting that
+        points nowhere is refused now, naming itself, rather than failing later inside a job. On load a
+        missing path is kept (a drive may be unplugged) and reported where it is used."""
         if name not in BY_NAME:
             raise SideloadError(f"there is no setting called '{name}'", kind="setting",
                                 hint="`sideload settings` lists them")
-        self._values[name] = coerce(BY_NAME[name], value)
+        setting = BY_NAME[name]
+        value = coerce(setting, value)
+        if setting.path_kind and value:
+            check_path(setting, value)
+        self._values[name] = value
 
     def as_dict(self) -> dict[str, Any]:
         return {s.name: self[s.name] for s in SCHEMA}

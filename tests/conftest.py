@@ -53,7 +53,8 @@ def cli_json(*args: str, **kw) -> dict:
 
 @pytest.fixture(scope="session")
 def sample_day(home) -> Path:
-    from sideload import paths, sampleday
+    from sideload import paths
+    from sideload.demo import sampleday
 
     out = paths.demo_day_dir()  # the same folder the demo command imports
     assert str(out).startswith(str(home))
@@ -63,7 +64,7 @@ def sample_day(home) -> Path:
 
 @pytest.fixture(scope="session")
 def manifest(sample_day) -> dict:
-    from sideload import sampleday
+    from sideload.demo import sampleday
 
     return json.loads((sample_day / sampleday.MANIFEST).read_text())
 

@@ -10,7 +10,7 @@ from conftest import run_cli
 from sideload import cli
 from sideload.errors import from_environment
 from sideload.jobs import CancelToken, JobContext
-from sideload.progress import TerminalProgress
+from sideload.cli.progress import TerminalProgress
 
 REAL_COMMANDS = {"init", "import", "moments", "search", "ask", "predict", "profile", "forget", "export", "open-legacy",
                  "settings", "demo", "app", "consolidate", "persona", "private"}
@@ -38,7 +38,7 @@ def test_bugs_get_a_short_message_and_a_traceback_in_the_log(tmp_path, monkeypat
     def boom(args):
         raise RuntimeError("something broke inside")
 
-    monkeypatch.setattr(cli, "cmd_moments", boom)  # build_parser() picks it up
+    monkeypatch.setattr(cli.library, "cmd_moments", boom)  # build_parser() picks it up
     capsys.readouterr()
     code = cli.main(["--vault", str(vault), "moments"])
     err = capsys.readouterr().err
@@ -62,7 +62,7 @@ def test_disk_full_during_a_command_says_so(tmp_path, monkeypatch, capsys, home)
     def full(args):
         raise OSError(errno.ENOSPC, "No space left on device", str(vault / "sideload.db"))
 
-    monkeypatch.setattr(cli, "cmd_moments", full)
+    monkeypatch.setattr(cli.library, "cmd_moments", full)
     capsys.readouterr()
     assert cli.main(["--vault", str(vault), "moments"]) == 2
     assert "disk is full" in capsys.readouterr().err

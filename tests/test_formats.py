@@ -4,7 +4,7 @@ import subprocess
 import pytest
 
 from conftest import cli_json, run_cli
-from sideload import sampleday
+from sideload.demo import sampleday
 
 pytestmark = pytest.mark.slow
 

@@ -203,7 +203,7 @@ def _wait_for(proc, vault, files, timeout=300):
 
 
 def _assert_same_as_clean(vault, clean_vault):
-    from sideload.index import VectorIndex
+    from sideload.store.index import VectorIndex
 
     assert sorted(map(_key, _moments(vault))) == sorted(map(_key, _moments(clean_vault)))
     db = sqlite3.connect(vault / "sideload.db")

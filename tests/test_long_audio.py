@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from models.audio import AudioTrack, VAD_WINDOW_S, track_speech_regions
-from sideload import sampleday
-from sideload.sampleday import Line
+from sideload.demo import sampleday
+from sideload.demo.sampleday import Line
 
 pytestmark = pytest.mark.slow
 

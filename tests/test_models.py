@@ -63,7 +63,7 @@ def test_thirty_seconds_without_speech_yield_no_words(whisper, kind):
 
 def test_owner_voice_is_told_from_others():
     from models.speaker import cluster_voices, label, load_encoder, owner_reference, voiceprint
-    from sideload.sampleday import VOICES, speak
+    from sideload.demo.sampleday import VOICES, speak
 
     enc = load_encoder("cpu")
     owner_lines = ["I put my passport in the top drawer of the desk.", "I will take the bus at half past ten.",

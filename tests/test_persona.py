@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import cli_json, run_cli
-from sideload.persona import excerpt, first_person, grounded
-from sideload.profile import mentions_in
+from sideload.persona.answers import excerpt, first_person, grounded
+from sideload.persona.profile import mentions_in
 
 pytestmark = pytest.mark.slow
 

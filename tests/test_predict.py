@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from conftest import cli_json, run_cli
-from sideload.activities import activity_of
-from sideload.predict import Event, Predictor
+from sideload.persona.activities import activity_of
+from sideload.persona.predict import Event, Predictor
 
 
 def test_activities_come_from_words():

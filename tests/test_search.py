@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from conftest import cli_json, run_cli
-from sideload.search import merge_neighbours
-from sideload.timephrases import parse
+from sideload.recall.search import merge_neighbours
+from sideload.recall.timephrases import parse
 
 pytestmark = pytest.mark.slow
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from contextlib import closing
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -32,8 +33,9 @@ def _db(vault: Path) -> sqlite3.Connection:
 
 
 @pytest.fixture(scope="module")
-def diary_vault(home, tmp_path_factory) -> Path:
-    """A vault holding 160 entries of Pepys' 1660 diary, owned by Samuel Pepys, trained once."""
+def trained_diary(home, tmp_path_factory) -> Path:
+    """A vault holding 160 entries of Pepys' 1660 diary, owned by Samuel Pepys, trained once (never
+    changed: each test gets its own copy through `diary_vault`)."""
     data = ROOT.parent / "shared" / "data" / "diary"
     if not data.is_dir():
         pytest.skip("the diary sample data is not beside the checkout")
@@ -51,9 +53,27 @@ def diary_vault(home, tmp_path_factory) -> Path:
     return vault
 
 
+@pytest.fixture
+def diary_vault(trained_diary, tmp_path) -> Path:
+    """A copy of the trained vault and of its watched folder, so no test sees another's changes."""
+    vault, watch = tmp_path / "vault", tmp_path / "in"
+    shutil.copytree(trained_diary, vault)
+    settings = json.loads((vault / "settings.json").read_text())
+    shutil.copytree(settings["watch_folders"][0], watch)
+    settings["watch_folders"] = [str(watch)]
+    (vault / "settings.json").write_text(json.dumps(settings))
+    with closing(sqlite3.connect(vault / "sideload.db")) as c, c:
+        c.execute("UPDATE files SET path = replace(path, ?, ?)", (settings_prefix(trained_diary), str(watch)))
+    return vault
+
+
+def settings_prefix(vault: Path) -> str:
+    return json.loads((vault / "settings.json").read_text())["watch_folders"][0]
+
+
 def test_training_set_holds_out_the_newest_words_and_leaves_out_private(home, tmp_path):
-    from sideload import training
-    from sideload.vault import Vault
+    from sideload.learn import training
+    from sideload.store.vault import Vault
 
     diary = tmp_path / "d.jsonl"
     diary.write_text("".join(json.dumps({"date": f"2026-01-{d:02d}", "text": f"Day {d}. " + "I walked to the office and back. " * (3 + d)}) + "\n"
@@ -62,7 +82,7 @@ def test_training_set_holds_out_the_newest_words_and_leaves_out_private(home, tm
     run_cli("--vault", str(vault), "init", check=True)
     with Vault.open(vault, write=True) as v:
         v.settings.set("owner_name", "Ada")
-        from sideload.ingest import ImportSession
+        from sideload.ingest.session import ImportSession
         from sideload.jobs import JobContext
 
         class NoHub:  # text needs no model but the embedder; this test is about the set, not vectors
@@ -101,7 +121,7 @@ def test_training_set_holds_out_the_newest_words_and_leaves_out_private(home, tm
 
 
 def test_chunks_cut_at_sentence_ends():
-    from sideload.training import chunks
+    from sideload.learn.training import chunks
 
     text = "One sentence here. " * 120
     parts = chunks(text, 300)
@@ -116,7 +136,7 @@ def test_gguf_adapter_loads_in_llama_cpp_and_matches_torch(home, tmp_path):
     from models import lora, scoring
     from models.llm import bundled_llm_path
     from sideload.paths import base_model_cache_dir
-    from sideload.training import system_prompt
+    from sideload.learn.training import system_prompt
 
     torch.set_num_threads(2)
     model, tok = lora.load_base(bundled_llm_path(), base_model_cache_dir())
@@ -178,9 +198,10 @@ def test_the_gate_refuses_a_worse_adapter(diary_vault):
     import torch
 
     from models.hub import ModelHub
-    from sideload import adapters
+    from sideload.learn import adapters
+    from sideload.persona import serving
     from sideload.jobs import JobContext
-    from sideload.vault import Vault
+    from sideload.store.vault import Vault
 
     def damage(peft_model):
         g = torch.Generator().manual_seed(0)
@@ -189,14 +210,14 @@ def test_the_gate_refuses_a_worse_adapter(diary_vault):
                 p.data += torch.randn(p.shape, generator=g) * 0.05
 
     with Vault.open(diary_vault, write=True) as v:
-        before = adapters.served(v.db)
+        before = serving.served(v.db)
         # something new to learn, so the gate is reached
         with v.transaction() as tx:
             tx.execute("DELETE FROM adapter_sources WHERE adapter_id = ? AND rid IN "
                        "(SELECT rid FROM adapter_sources WHERE adapter_id = ? LIMIT 10)",
                        (before["adapter_id"], before["adapter_id"]))
         out = adapters.train_and_gate(v, ModelHub(v.settings), JobContext(), token_budget=600, candidate_hook=damage)
-        after = adapters.served(v.db)
+        after = serving.served(v.db)
         rejected = v.db.execute("SELECT * FROM adapters WHERE adapter_id = ?", (out.adapter_id,)).fetchone()
     assert out.promoted is False
     assert after["adapter_id"] == before["adapter_id"]
@@ -292,16 +313,16 @@ def test_forget_withdraws_adapters_trained_on_the_moment(diary_vault):
 
 
 def test_nightly_schedule_is_kept_in_the_vault(home, tmp_path):
-    from sideload import consolidate
-    from sideload.vault import Vault
+    from sideload.learn import schedule
+    from sideload.store.vault import Vault
 
     vault = tmp_path / "v"
     run_cli("--vault", str(vault), "init", check=True)
     run_cli("--vault", str(vault), "settings", "nightly_time", "02:30", check=True)
     with Vault.open(vault) as v:
-        sched = consolidate.make_scheduler(v.paths, v.settings, background=True)
+        sched = schedule.make_scheduler(v.paths, v.settings, background=True)
         sched.start(paused=True)
-        job = sched.get_job(consolidate.JOB_ID)
+        job = sched.get_job(schedule.JOB_ID)
         assert (job.next_run_time.hour, job.next_run_time.minute) == (2, 30)
         sched.shutdown(wait=False)
         # the job store persists in the vault: a fresh scheduler reads the same job back
@@ -310,8 +331,8 @@ def test_nightly_schedule_is_kept_in_the_vault(home, tmp_path):
         store = SQLAlchemyJobStore(url=f"sqlite:///{v.paths.scheduler_db}")
         store.start(None, "default")
         jobs = store.get_all_jobs()
-        assert [j.id for j in jobs] == [consolidate.JOB_ID]
-        assert jobs[0].func_ref == "sideload.consolidate:scheduled_run" and jobs[0].args == (str(vault),)
+        assert [j.id for j in jobs] == [schedule.JOB_ID]
+        assert jobs[0].func_ref == "sideload.context:scheduled_consolidation" and jobs[0].args == (str(vault),)
         store.shutdown()
     status = cli_json("--vault", str(vault), "consolidate", "--status")
     assert status["running"] is False and "T02:30" in status["next_run"]
@@ -322,6 +343,7 @@ def test_reembedding_after_a_model_change(diary_vault):
     with sqlite3.connect(diary_vault / "sideload.db") as c:
         c.execute("UPDATE embeddings SET model = 'old-model' WHERE rid % 2 = 0")
     warned = run_cli("--vault", str(diary_vault), "search", "church sermon", "--json")
+    assert warned.returncode == 0 and "searching by words only" in warned.stderr
     report = cli_json("--vault", str(diary_vault), "consolidate", "--only", "re-embed")
     step = next(s for s in report["steps"] if s["name"] == "re-embed")
     assert step["status"] == "done" and step["result"]["reembedded"] > 0

@@ -30,7 +30,7 @@ def app_vault(demo_vault, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def window(qtbot, app_vault):
-    from sideload.vault import Vault
+    from sideload.store.vault import Vault
     from ui.app import MainWindow, preload
 
     preload()  # as run_app does before the window opens
@@ -149,7 +149,8 @@ def test_edit_a_profile_fact(qtbot, window, artifacts, app_vault):
     _shot(window, artifacts, "persona")
 
 
-def test_import_with_progress_cancel_and_reasons(qtbot, window, artifacts, tmp_path, shared_data):
+def test_import_with_progress_cancel_and_reasons(qtbot, window, artifacts, tmp_path, shared_data, app_vault,
+                                                 monkeypatch):
     window.show_view(5)
     view = window.importer
     inbox = tmp_path / "card"
@@ -174,15 +175,37 @@ def test_import_with_progress_cancel_and_reasons(qtbot, window, artifacts, tmp_p
     more.mkdir()
     for i in range(6):
         (more / f"d{i}.jsonl").write_text(json.dumps({"date": f"2026-04-0{i + 1}", "text": f"Entry {i}."}) + "\n")
+    from ui import jobs as ui_jobs
+
+    real_start = ui_jobs.start
+
+    def start_cancelling_at_the_first_file(name, fn):
+        def run(ctx):  # the cancel lands at a known point: as the first file starts, from the worker
+            report = ctx.report
+
+            def spy(fraction, stage, item="", **kw):
+                report(fraction, stage, item, **kw)
+                if item == "d0.jsonl":
+                    ctx.cancel_token.cancel()
+            ctx.report = spy
+            return fn(ctx)
+        return real_start(name, run)
+
+    monkeypatch.setattr(ui_jobs, "start", start_cancelling_at_the_first_file)
     view.start([more])
-    view.cancel()
-    qtbot.waitUntil(lambda: not view.job.running, timeout=60_000)
-    assert "Cancelled" in view.stage.text() or "Imported" in view.summary.text()
+    job = view.job
+    qtbot.waitUntil(lambda: not job.running, timeout=60_000)
+    assert "Cancelled" in view.stage.text(), view.stage.text()
+    with closing(sqlite3.connect(app_vault / "sideload.db")) as c:
+        stored = c.execute("SELECT count(*) FROM files WHERE path LIKE ?", (f"{more}/%",)).fetchone()[0]
+    assert stored == 0  # cancelled while hashing the first file: nothing half-stored, all of it waits
 
 
 def test_jobs_settings_and_every_view_on_screen(qtbot, window, artifacts, app_vault):
     window.show_view(6)
-    assert "Next:" in window.jobs.next_label.text() and "03:00" in window.jobs.next_label.text()
+    text = window.jobs.next_label.text()
+    assert "while this app is open" in text and "03:00" in text and "consolidate --schedule" in text
+    assert window.jobs.nightly.isActive()  # the app keeps the schedule itself while it is open
     _shot(window, artifacts, "jobs")
     window.show_view(7)
     s = window.settings
@@ -205,7 +228,7 @@ def test_jobs_settings_and_every_view_on_screen(qtbot, window, artifacts, app_va
 
 
 def test_window_and_last_view_are_restored(qtbot, app_vault):
-    from sideload.vault import Vault
+    from sideload.store.vault import Vault
     from ui.app import MainWindow
 
     with Vault.open(app_vault) as vault:
@@ -241,7 +264,7 @@ def test_crash_hook_shows_a_dialog_and_logs(qtbot, window):
 
 
 def test_family_mode_window_is_read_only(qtbot, app_vault, tmp_path):
-    from sideload.vault import Vault
+    from sideload.store.vault import Vault
     from ui.app import MainWindow
 
     fam = tmp_path / "fam"

@@ -1,5 +1,6 @@
 """The vault: creation, refusal of foreign and future catalogues, the writer lock, migrations."""
 import hashlib
+import json
 import sqlite3
 import subprocess
 import sys
@@ -7,9 +8,9 @@ import sys
 import pytest
 
 from conftest import ROOT, cli_json, run_cli
-from sideload import catalogue
+from sideload.store import catalogue
 from sideload.errors import SideloadError
-from sideload.vault import Vault
+from sideload.store.vault import Vault
 
 
 def _tree_digest(folder):
@@ -42,8 +43,11 @@ def test_not_a_vault_exits_2_and_says_so(tmp_path, home, make):
     before = _tree_digest(target) if target.exists() else None
     proc = run_cli("--vault", str(target), "moments", "--json")
     assert proc.returncode == 2
-    assert proc.stdout == ""
-    assert "not a Sideload" in proc.stderr or "does not exist" in proc.stderr
+    said = {"missing": "does not exist", "plain-folder": "is not a Sideload vault",
+            "other-sqlite": "is a SQLite file but not a Sideload catalogue"}[make]
+    assert said in proc.stderr
+    error = json.loads(proc.stdout)["error"]  # --json: one document, the error, as well as the exit code
+    assert error["kind"] == "not-a-vault" and said in error["message"]
     if before is not None:
         assert _tree_digest(target) == before
     else:
@@ -82,9 +86,10 @@ def test_corrupt_catalogue_is_reported(tmp_path, home):
     data = bytearray(db.read_bytes())
     data[100:4096] = b"\xff" * (4096 - 100)  # smash the schema page
     db.write_bytes(bytes(data))
-    proc = run_cli("--vault", str(root), "moments")
+    proc = run_cli("--vault", str(root), "moments", "--json")
     assert proc.returncode == 2
-    assert "damaged" in proc.stderr or "not a readable" in proc.stderr or "not a Sideload" in proc.stderr
+    assert "the vault's catalogue is damaged" in proc.stderr
+    assert json.loads(proc.stdout)["error"]["kind"] == "corrupt"
 
 
 def test_second_writer_is_told_the_vault_is_busy_and_reading_still_works(tmp_path, home):
@@ -106,7 +111,7 @@ def test_second_writer_is_told_the_vault_is_busy_and_reading_still_works(tmp_pat
 def test_the_lock_dies_with_its_process(tmp_path, home):
     root = tmp_path / "crash"
     Vault.init(root).close()
-    code = f"from sideload.vault import Vault; v = Vault.open({str(root)!r}, write=True); import os; os._exit(0)"
+    code = f"from sideload.store.vault import Vault; v = Vault.open({str(root)!r}, write=True); import os; os._exit(0)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
     Vault.open(root, write=True).close()  # no stale lock after a hard exit
 

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, Q
                                QStackedWidget, QStyleFactory, QVBoxLayout, QWidget)
 
 from sideload import paths
+from sideload.context import AppContext
 from sideload.errors import SideloadError
 from sideload.paths import resolve_vault_dir
-from sideload.vault import Vault, is_legacy
+from sideload.store.vault import Vault, is_legacy
 
 from .chat_view import ChatView
 from .import_view import ImportView
@@ -60,11 +61,12 @@ def apply_theme(app: QApplication, theme: str) -> None:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, vault: Vault, *, restore: bool = True):
+    def __init__(self, vault: Vault, *, restore: bool = True, context: AppContext | None = None):
         super().__init__()
         self.vault = vault
         family = is_legacy(vault.paths.catalogue)
-        self.state = AppState(vault.paths.root, vault, EngineHost(vault.paths.root), family)
+        context = context or AppContext(vault.paths.root)
+        self.state = AppState(context, vault.paths.root, vault, EngineHost(context), family)
         self.state.open_moment = self.open_moment
         self.state.status = lambda text: self.statusBar().showMessage(text, 8000)
         owner = vault.settings["owner_name"] or vault.paths.root.name
@@ -161,6 +163,7 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.watchdog.stop()
         self.state.engines.shutdown()
+        self.state.context.close()
         super().closeEvent(event)
 
 

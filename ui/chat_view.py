@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
+from sideload.store import queries
+
 from . import jobs
 from .state import AppState
 
@@ -67,8 +69,7 @@ class ChatView(QWidget):
     # -- sessions ----------------------------------------------------------------------------------
     def reload_sessions(self) -> None:
         self.sessions.clear()
-        for sid, title, started in self.state.vault.db.execute(
-                "SELECT session_id, title, started_at FROM chat_sessions ORDER BY started_at DESC"):
+        for sid, title, started in queries.chat_sessions(self.state.vault.db):
             item = QListWidgetItem(f"{title[:40]}\n{started}")
             item.setData(Qt.UserRole, sid)
             self.sessions.addItem(item)
@@ -80,19 +81,9 @@ class ChatView(QWidget):
         self.input.setFocus()
 
     def _open_session(self, item: QListWidgetItem) -> None:
-        from sideload.moments import MOMENT_COLUMNS, row_to_json
-
         self.session_id = item.data(Qt.UserRole)
-        self.turns = []
-        import json
-
-        for role, content, cites in self.state.vault.db.execute(
-                "SELECT role, content, citations FROM chat_messages WHERE session_id = ? ORDER BY id", (self.session_id,)):
-            ids = json.loads(cites or "[]")
-            marks = ",".join("?" * len(ids))
-            cited = [row_to_json(r) for r in self.state.vault.db.execute(
-                f"SELECT {MOMENT_COLUMNS} FROM moments m JOIN files f USING (file_id) WHERE m.moment_id IN ({marks})", ids)] if ids else []
-            self.turns.append((role, content, cited))
+        self.turns = [(t["role"], t["content"], t["citations"])
+                      for t in queries.chat_messages(self.state.vault.db, self.session_id)]
         self._render()
 
     # -- asking ------------------------------------------------------------------------------------
@@ -100,7 +91,7 @@ class ChatView(QWidget):
         question = self.input.text().strip()
         if not question or (self.job and self.job.running):
             return
-        from sideload.persona import new_session_id
+        from sideload.persona.sessions import new_session_id
 
         history = [{"role": r, "content": t} for r, t, _ in self.turns]
         self.session_id = self.session_id or new_session_id()
@@ -112,12 +103,13 @@ class ChatView(QWidget):
         self.stop_btn.setEnabled(True)
 
         def ask(engines, job, ctx):
-            return engines.persona.ask(question, history=history, on_token=job.stream)
+            return engines.persona.ask(question, history=history, on_token=job.stream, ctx=ctx)
 
         self.job = job = self.state.engines.submit("chat", ask)
         job.text.connect(self._on_text)
         job.finished.connect(lambda answer: self._on_answer(question, answer))
         job.failed.connect(self._on_failed)
+        job.cancelled.connect(self._on_stopped)
 
     def _on_text(self, piece: str) -> None:
         self.streaming += piece
@@ -129,21 +121,30 @@ class ChatView(QWidget):
         self.turns.append(("assistant", answer.text, answer.citations))
         self._render()
         self._done()
+        if answer.problem:
+            self.note.setText(answer.problem)
         if self.state.family:
             self.note.setText("Family mode: this conversation is not kept.")
             return
         sid = self.session_id
 
         def save(ctx):
-            from sideload.persona import save_exchange
-            from sideload.vault import Vault
+            from sideload.persona.sessions import save_exchange
 
-            with Vault.open(self.state.vault_dir, write=True) as v:
+            with self.state.context.open(write=True) as v:
                 save_exchange(v, sid, question, answer)
 
         job = jobs.start("save chat", save)
         job.finished.connect(lambda _: self.reload_sessions())
         job.failed.connect(lambda msg: self.note.setText(f"not saved: {msg}"))
+
+    def _on_stopped(self) -> None:
+        said = self.streaming.strip()
+        self.streaming = ""
+        self.turns.append(("assistant", (said + "\n" if said else "") + "(stopped)", []))
+        self.note.setText("Stopped.")
+        self._render()
+        self._done()
 
     def _on_failed(self, message: str) -> None:
         self.streaming = ""

@@ -96,13 +96,11 @@ class ImportView(QWidget):
         self.bar.setValue(0)
         self.cancel_btn.setEnabled(True)
 
-        def work(ctx):
-            from models.hub import ModelHub
-            from sideload.ingest import ImportSession
-            from sideload.vault import Vault
+        context = self.state.context
 
-            with Vault.open(self.state.vault_dir, write=True) as v:
-                return ImportSession(v, ModelHub(v.settings), ctx).run(paths)
+        def work(ctx):
+            with context.open(write=True) as v:
+                return context.import_session(v, ctx).run(paths)
 
         self.job = job = jobs.start("import", work)
         job.progress.connect(self._progress)

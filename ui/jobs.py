@@ -132,12 +132,9 @@ def start(name: str, fn: Callable[[JobContext], Any]) -> Job:
 class Engines:
     """What the engine thread owns: opened there, used only there."""
 
-    def __init__(self, vault_dir: Path):
-        from sideload.cli import open_persona
-        from sideload.vault import Vault
-
-        self.vault = Vault.open(vault_dir)
-        self.persona = open_persona(self.vault)  # the same assembly as `sideload ask`
+    def __init__(self, context):
+        self.vault = context.open()
+        self.persona = context.persona(self.vault)  # the same assembly as `sideload ask`
         self.searcher = self.persona.searcher
 
     def close(self) -> None:
@@ -147,15 +144,15 @@ class Engines:
 class EngineHost:
     """One thread, one set of engines; jobs queue on it in order."""
 
-    def __init__(self, vault_dir: Path):
-        self.vault_dir = vault_dir
+    def __init__(self, context):
+        self.context = context  # sideload.context.AppContext: it assembles the engines
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engines")
         self._engines: Engines | None = None
         self._closed = False
 
     def _engines_here(self) -> Engines:
         if self._engines is None:
-            self._engines = Engines(self.vault_dir)
+            self._engines = Engines(self.context)
         return self._engines
 
     def submit(self, name: str, fn: Callable[[Engines, Job, JobContext], Any]) -> Job:

@@ -2,8 +2,10 @@
 for the family (an encrypted export, with trustees' shares)."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
@@ -81,25 +83,41 @@ class JobsView(QWidget):
         if state.family:
             self.run_btn.setEnabled(False)
             ebox.setEnabled(False)
+        # The app runs the nightly schedule itself while it is open (one timer, armed for the next run);
+        # with the app closed, `sideload consolidate --schedule` keeps it. The label says which.
+        self.nightly = QTimer(self)
+        self.nightly.setSingleShot(True)
+        self.nightly.timeout.connect(self._nightly_due)
         state.data_changed.append(self.reload)
         self.reload()
 
     def reload(self) -> None:
-        from sideload import consolidate
+        from sideload.learn import consolidate, schedule
 
-        when = consolidate.next_run(self.state.vault.paths, self.state.vault.settings)
+        when = schedule.next_run(self.state.vault.settings)
         busy = " — running now" if consolidate.running(self.state.vault.paths) else ""
-        self.next_label.setText(f"Next: {when:%A %d %B %Y at %H:%M}{busy}")
+        if self.state.family:
+            self.next_label.setText("Family mode: a preserved sideload does not consolidate.")
+        else:
+            self.next_label.setText(
+                f"Runs every night at {when:%H:%M} while this app is open (next: {when:%A %d %B %Y at %H:%M}){busy}. "
+                "With the app closed, keep `sideload consolidate --schedule` running instead.")
+            delay_ms = (when - datetime.now().astimezone()).total_seconds() * 1000
+            self.nightly.start(int(min(max(delay_ms, 1000), 2**31 - 1)))
         self.report.setHtml(report_html(consolidate.last_report(self.state.vault.db)))
 
-    def run_now(self) -> None:
-        def work(ctx):
-            from models.hub import ModelHub
-            from sideload import consolidate
-            from sideload.vault import Vault
+    def _nightly_due(self) -> None:
+        if not (self.job and self.job.running):
+            self.run_now()
+        else:
+            self.reload()
 
-            with Vault.open(self.state.vault_dir, write=True) as v:
-                return consolidate.run(v, ModelHub(v.settings), ctx)
+    def run_now(self) -> None:
+        context = self.state.context
+
+        def work(ctx):
+            with context.open(write=True) as v:
+                return context.consolidate(v, ctx)
 
         self.run_btn.setEnabled(False)
         self.cancel_btn.setEnabled(True)
@@ -126,19 +144,18 @@ class JobsView(QWidget):
             out = Path(name)
         passphrase, n, k = self.passphrase.text(), self.trustees.value(), self.threshold.value()
 
+        context = self.state.context
+
         def work(ctx):
-            from sideload.legacy import export
-            from sideload.vault import Vault
+            from sideload.lifecycle.legacy import export, write_shares
 
-            with Vault.open(self.state.vault_dir) as v:
+            with context.open() as v:
                 count, shares = export(v, out, passphrase, trustees=n, threshold=k)
-            written = []
-            for i, share in enumerate(shares, 1):
-                p = out.with_name(f"{out.stem}.share-{i}-of-{len(shares)}.txt")
-                p.write_text(share + "\n", encoding="utf-8")
-                written.append(p)
-            return count, written
+            return count, write_shares(shares, out.parent, out.stem)
 
+        # the passphrase does not stay on screen once it has been used
+        self.passphrase.clear()
+        self.again.clear()
         self.export_note.setText("Exporting…")
         job = jobs.start("export", work)
         job.finished.connect(lambda r: self.export_note.setText(

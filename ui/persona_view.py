@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeade
                                QListWidgetItem, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from sideload.store import queries
+
 from . import jobs
 from .state import AppState
 from .widgets import FidelityChart
@@ -78,7 +80,8 @@ class PersonaView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        from sideload import adapters, profile
+        from sideload.persona import serving
+        from sideload.persona import profile
 
         self.facts = profile.facts(self.state.vault.db)
         self.table.blockSignals(True)
@@ -95,7 +98,7 @@ class PersonaView(QWidget):
             self.table.resizeColumnToContents(col)
         self.table.setColumnWidth(1, min(self.table.columnWidth(1), 150))  # the value gets the room
         self.table.resizeRowsToContents()
-        self.chart.set_points(adapters.history(self.state.vault.db))
+        self.chart.set_points(serving.history(self.state.vault.db))
 
     def _show_evidence(self, row: int) -> None:
         self.evidence.clear()
@@ -109,10 +112,10 @@ class PersonaView(QWidget):
                 self.evidence.addItem(item)
 
     def _write(self, name: str, fn) -> None:
-        def work(ctx):
-            from sideload.vault import Vault
+        context = self.state.context
 
-            with Vault.open(self.state.vault_dir, write=True) as v:
+        def work(ctx):
+            with context.open(write=True) as v:
                 fn(v)
 
         job = jobs.start(name, work)
@@ -126,24 +129,24 @@ class PersonaView(QWidget):
         f = self.facts[item.row()]
         value = item.text().strip()
         if value and value != f["value"]:
-            from sideload import profile
+            from sideload.persona import profile
 
             self._write("correct fact", lambda v: profile.correct(v, f["kind"], f["key"], value))
 
     def _remove(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.facts):
-            from sideload import profile
+            from sideload.persona import profile
 
             f = self.facts[row]
             self._write("remove fact", lambda v: profile.remove(v, f["kind"], f["key"]))
 
     def predict(self) -> None:
         def work(engines, job, ctx):
-            from sideload.predict import predict_json
+            from sideload.persona.predict import predict_json
 
-            last = engines.vault.db.execute("SELECT max(started_at) FROM moments WHERE length(started_at) > 10").fetchone()[0]
-            at = datetime.fromisoformat(last).replace(tzinfo=None) if last else datetime.now()
+            last = queries.newest_timed_start(engines.vault.db)
+            at = datetime.fromisoformat(last).replace(tzinfo=None) if last else self.state.context.clock()
             return predict_json(engines.vault.db, at, None, lambda ids: ids)
 
         job = self.state.engines.submit("predict", work)

@@ -10,6 +10,8 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSlider,
                                QSplitter, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
 
+from sideload.store import queries
+
 from . import jobs
 from .state import AppState
 
@@ -139,9 +141,7 @@ class PlayerView(QWidget):
 
     def _fill_transcript(self, m: dict) -> None:
         self.transcript.clear()
-        rows = self.state.vault.db.execute(
-            "SELECT moment_id, start_s, end_s, speaker, speaker_name, text FROM moments WHERE file_id = ? "
-            "AND kind = 'speech' ORDER BY start_s", (m["file_id"],)).fetchall()
+        rows = queries.file_speech(self.state.vault.db, m["file_id"])
         for r in rows:
             person = "me" if r["speaker"] == "me" else (r["speaker_name"] or ("someone" if r["speaker"] == "other" else "?"))
             item = QListWidgetItem(f"{_clock(int(r['start_s'] * 1000))}  {person}: {r['text']}")

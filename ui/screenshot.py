@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from PySide6.QtWidgets import QApplication
 
-    from sideload.vault import Vault
+    from sideload.store.vault import Vault
 
     from .app import VIEWS, MainWindow, apply_theme
 

@@ -82,7 +82,7 @@ class SearchView(QWidget):
                   date_from=self._date(self.date_from), date_to=self._date(self.date_to))
 
         def search(engines, job, ctx):
-            from sideload.search import build_request
+            from sideload.recall.search import build_request
 
             req = build_request([d for d, _ in engines.vault.days()], text, **kw)
             return gen, req.understood, engines.searcher.search(req)

@@ -99,10 +99,8 @@ class SettingsView(QWidget):
             self.note.setText("Family mode: the preserved settings cannot change.")
 
     def save(self) -> None:
-        from sideload.vault import Vault
-
         try:  # through the vault's writer lock, like `sideload settings`
-            with Vault.open(self.state.vault_dir, write=True) as v:
+            with self.state.context.open(write=True) as v:
                 for name, get in self.getters.items():
                     v.settings.set(name, get())
                 v.settings.save()

@@ -6,13 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from sideload.vault import Vault
+from sideload.context import AppContext
+from sideload.store import queries
+from sideload.store.vault import Vault
 
 from .jobs import EngineHost
 
 
 @dataclass
 class AppState:
+    context: AppContext
     vault_dir: Path
     vault: Vault
     engines: EngineHost
@@ -28,14 +31,4 @@ class AppState:
             fn()
 
     def moment(self, moment_id: str) -> dict | None:
-        from sideload.moments import MOMENT_COLUMNS, row_to_json
-
-        row = self.vault.db.execute(
-            f"SELECT {MOMENT_COLUMNS}, f.content_hash, m.file_id FROM moments m JOIN files f USING (file_id) "
-            "WHERE m.moment_id = ?", (moment_id,)).fetchone()
-        if row is None:
-            return None
-        out = row_to_json(row)
-        out.update(keyframe=row["keyframe"], content_hash=row["content_hash"], file_id=row["file_id"],
-                   speaker_name=row["speaker_name"], day=row["day"])
-        return out
+        return queries.moment_detail(self.vault.db, moment_id)

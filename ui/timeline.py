@@ -8,6 +8,8 @@ from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QDateEdit, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
+from sideload.store import queries
+
 from . import jobs
 from .state import AppState
 from .widgets import DensityStrip
@@ -83,10 +85,7 @@ class TimelineView(QWidget):
         if day in days and self.strip.current != days.index(day):
             self.strip.current = days.index(day)
             self.strip.update()
-        rows = self.state.vault.db.execute(
-            "SELECT m.moment_id, m.kind, m.started_at, m.speaker, m.speaker_name, m.text, m.caption, m.keyframe, "
-            "m.start_s, m.end_s, m.private, f.content_hash, f.path FROM moments m JOIN files f USING (file_id) "
-            "WHERE m.day = ? ORDER BY m.t_start, m.start_s", (day,)).fetchall()
+        rows = queries.day_moments(self.state.vault.db, day)
         speech = sum(1 for r in rows if r["kind"] == "speech")
         self.header.setText(f"{day} — {len(rows)} moments, {speech} spoken")
         self.moments.clear()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import SideloadError
-from .vault import Vault
+from sideload.errors import SideloadError
+from sideload.store.vault import Vault
 
 KINDS = ("moment", "day", "place", "person", "source")
 
@@ -53,6 +53,10 @@ def _normalise(vault: Vault, kind: str, value: str) -> str:
     return value
 
 
+def has_rules(db) -> bool:
+    return db.execute("SELECT 1 FROM privacy_rules LIMIT 1").fetchone() is not None
+
+
 def apply_rules(vault: Vault, tx=None) -> int:
     """Recompute every moment's private flag from the rules; returns how many are private."""
     def go(c) -> int:
@@ -85,10 +89,15 @@ def mark(vault: Vault, kind: str, values: list[str], *, release: bool = False) -
             else:
                 tx.execute("INSERT OR IGNORE INTO privacy_rules (kind, value, created_at) VALUES (?, ?, ?)", (kind, v, now))
         total = apply_rules(vault, tx)
-    from .profile import distil
+    from sideload.persona.profile import distil
 
     distil(vault)
     return {"private": total, "changed": abs(total - before), "rules": rules(vault.db)}
+
+
+def summary(db) -> dict:
+    """How many moments are private, and the rules that make them so."""
+    return {"private": db.execute("SELECT count(*) FROM moments WHERE private = 1").fetchone()[0], "rules": rules(db)}
 
 
 def rules(db) -> list[dict]:

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import json
 import logging
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import numpy as np
-
 from lifelog_import.api import ImportFailure, Importer, load_importers
 
-from . import pipeline, profile, speakers
-from .errors import Cancelled, SideloadError, from_environment, input_reason
-from .index import VectorIndex, index_pending
-from .jobs import JobContext
-from .vault import Vault
+from sideload.errors import Cancelled, SideloadError, from_environment, input_reason
+from sideload.ingest import pipeline
+from sideload.jobs import JobContext
+from sideload.store.index import VectorIndex
+from sideload.store import queries
+from sideload.store import writes as store_writes
+from sideload.store.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,30 @@ class ImportResult:
                 "moments": self.moments, "excluded": self.excluded}
 
 
+@dataclass
+class ImportPlan:
+    """What `import --dry-run` found: what would be imported, and why the rest would not."""
+    would_import: list[dict] = field(default_factory=list)
+    would_skip: list[dict] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"dry_run": True, "would_import": self.would_import, "would_skip": self.would_skip,
+                "failed": self.failed}
+
+
+def special_file_reason(st: os.stat_result) -> str | None:
+    """Why a path that is not a regular file cannot be imported (None for a regular file)."""
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return f"not a regular file ({what}); only files are imported"
+    return "not a regular file; only files are imported"
+
+
 def parse_ranges(values: list[str]) -> list[tuple[float, float]]:
     """import_exclude_ranges: START/END in ISO form (a bare date as END covers that whole day)."""
     from lifelog_import.timeinfo import wall_seconds
@@ -69,7 +93,13 @@ def parse_ranges(values: list[str]) -> list[tuple[float, float]]:
 
 
 def importer_for(importers: list[Importer], path: Path) -> Importer | None:
-    """The first importer (highest priority) that claims the file, from its name and first bytes."""
+    """The first importer (highest priority) that claims the file, from its name and first bytes.
+    Only a regular file is opened: a named pipe or a device would block the read forever."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+    except OSError:
+        return None
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
@@ -82,15 +112,17 @@ def importer_for(importers: list[Importer], path: Path) -> Importer | None:
 
 
 class ImportSession:
-    def __init__(self, vault: Vault, hub, ctx: JobContext, *, index: VectorIndex | None = None,
-                 importers: list[Importer] | None = None):
-        vault.require_writable()
+    def __init__(self, vault: Vault, hub, ctx: JobContext | None, *, index: VectorIndex | None = None,
+                 importers: list[Importer] | None = None, read_only: bool = False):
+        if not read_only:
+            vault.require_writable()
         self.vault = vault
         self.hub = hub
-        self.ctx = ctx
+        self.ctx = ctx or JobContext()
         self.importers = importers if importers is not None else load_importers()
         self._index = index
         self.result = ImportResult()
+        self._recording = not read_only  # a dry run records no failures
 
     @property
     def index(self) -> VectorIndex:
@@ -109,7 +141,7 @@ class ImportSession:
             if not p.exists():
                 self._fail(p, "no such file or folder")
                 continue
-            if p.is_file():
+            if not p.is_dir():
                 found.append(p)
                 continue
             for dirpath, dirnames, filenames in os.walk(p):
@@ -120,12 +152,7 @@ class ImportSession:
                     if name.startswith(".") or Path(name).suffix.lower() in COMPANION_SUFFIXES:
                         continue
                     found.append(d / name)
-        out = []
-        for f in found:
-            if any(fnmatch.fnmatch(str(f), pat) for pat in excludes):
-                continue
-            out.append(f)
-        return out
+        return [f for f in found if not any(fnmatch.fnmatch(str(f), pat) for pat in excludes)]
 
     def importer_for(self, path: Path) -> Importer | None:
         return importer_for(self.importers, path)
@@ -135,19 +162,20 @@ class ImportSession:
         ctx = self.ctx
         ctx.report(0.0, "finding files", force=True)
         self._check_embedding_model()
-        self._exclude_ranges  # a malformed range stops the import before any file, naming the setting
+        exclude = self._exclude_ranges  # a malformed range stops the import before any file, naming the setting
         shutil.rmtree(self.vault.paths.tmp_dir, ignore_errors=True)  # scratch left by a killed import
         files = self.discover(inputs)
         total = max(len(files), 1)
+        share = pipeline.FILES_SHARE
         for i, path in enumerate(files):
             ctx.check()
-            base = i / total
+            base = share * i / total
 
-            def on_stage(stage: str, share: float, _base=base, _path=path) -> None:
-                ctx.report(_base + share / total, stage, _path.name, done=i, total=len(files))
+            def on_stage(stage: str, part: float, _base=base, _path=path, _i=i) -> None:
+                ctx.report(_base + share * part / total, stage, _path.name, done=_i, total=len(files))
 
             try:
-                self._import_one(path, on_stage)
+                self._import_one(path, on_stage, exclude)
             except Cancelled:
                 raise
             except ImportFailure as exc:
@@ -162,67 +190,80 @@ class ImportSession:
                     raise env from exc
                 log.exception("importing %s failed", path)
                 self._fail(path, input_reason(exc))
-        ctx.report(0.98, "speakers", force=True)
-        speakers.relabel(self.vault, self.hub)
-        from .privacy import apply_rules
-
-        if self.vault.db.execute("SELECT 1 FROM privacy_rules LIMIT 1").fetchone():
-            apply_rules(self.vault)  # a person or place marked private stays private in new footage
-        ctx.report(0.985, "profile", force=True)
-        profile.distil(self.vault)  # reads only the new moments for mentions, then re-aggregates
-        ctx.report(0.99, "index", force=True)
-        from .vectors import VectorStore
-
-        store = VectorStore(self.vault.paths.vectors_file)
-        index_pending(self.vault.db, self.index, check=ctx.check, store=store)
-        max_rid = self.vault.db.execute("SELECT max(rid) FROM embeddings").fetchone()[0] or 0
-        if not store.covers(max_rid):  # an older vault, or a crash between the two writes
-            store.rebuild(self.vault.db)
+        done = share
+        for name, step, part in pipeline.AFTER:
+            ctx.report(done, name, force=True)
+            step(self, ctx)
+            done += (1 - share) * part
         ctx.report(1.0, "done", done=len(files), total=len(files), force=True)
         return self.result
 
-    def _check_embedding_model(self) -> None:
-        stored = self.vault.db.execute("SELECT model FROM embeddings LIMIT 1").fetchone()
-        if stored and stored[0] != self.hub.embedder.name:
-            raise SideloadError(
-                f"the vault's vectors were made with {stored[0]} but the embedding_model setting now gives "
-                f"{self.hub.embedder.name}; new vectors would not be comparable with the old ones",
-                kind="setting", hint="set embedding_model back; re-embedding the vault comes with consolidation")
+    def plan(self, inputs: list[Path]) -> ImportPlan:
+        """What `run` would do with these inputs, changing nothing (`import --dry-run`)."""
+        plan = ImportPlan()
+        self.result = ImportResult()
+        for path in self.discover(inputs):
+            verdict = self._classify(path)
+            if verdict[0] == "import":
+                plan.would_import.append({"path": str(path), "importer": verdict[1].name})
+            elif verdict[0] == "skip":
+                plan.would_skip.append({"path": str(path), "reason": verdict[1]})
+            else:
+                plan.failed.append({"path": str(path), "reason": verdict[1]})
+        plan.failed = self.result.failed + plan.failed
+        return plan
 
-    def _import_one(self, path: Path, on_stage) -> None:
-        db = self.vault.db
+    def _classify(self, path: Path, *, content_hash: str | None = None):
+        """("import", importer, stat) | ("skip", reason) | ("fail", reason) for one found path."""
         try:
             st = path.stat()
         except OSError as exc:
-            raise ImportFailure(f"cannot be read ({exc.strerror.lower() if exc.strerror else exc})") from None
-        known = db.execute("SELECT file_id FROM files WHERE path = ? AND size = ? AND mtime = ?",
-                           (str(path), st.st_size, st.st_mtime)).fetchone()
-        if known:
-            self.result.skipped += 1
-            return
+            return ("fail", f"cannot be read ({exc.strerror.lower() if exc.strerror else exc})")
+        special = special_file_reason(st)
+        if special:
+            return ("fail", special)
+        if queries.file_known_at(self.vault.db, str(path), st.st_size, st.st_mtime):
+            return ("skip", "already in the vault")
         importer = self.importer_for(path)
         if importer is None:
-            raise ImportFailure(f"unsupported file type ({path.suffix or 'no extension'})")
+            return ("fail", f"unsupported file type ({path.suffix or 'no extension'})")
         if st.st_size == 0:
-            raise ImportFailure("the file is empty")
+            return ("fail", "the file is empty")
+        return ("import", importer, st)
+
+    def _check_embedding_model(self) -> None:
+        stored = queries.embedding_model(self.vault.db)
+        if stored and stored != self.hub.embedder.name:
+            raise SideloadError(
+                f"the vault's vectors were made with {stored} but the embedding_model setting now gives "
+                f"{self.hub.embedder.name}; new vectors would not be comparable with the old ones",
+                kind="setting", hint="set embedding_model back; re-embedding the vault comes with consolidation")
+
+    def _import_one(self, path: Path, on_stage, exclude: list[tuple[float, float]]) -> None:
+        verdict = self._classify(path)
+        if verdict[0] == "skip":
+            self.result.skipped += 1
+            return
+        if verdict[0] == "fail":
+            raise ImportFailure(verdict[1])
+        _, importer, st = verdict
         on_stage("hashing", 0.0)
         content_hash = self._hash(path)
-        if db.execute("SELECT 1 FROM forgotten_files WHERE content_hash = ?", (content_hash,)).fetchone():
+        db = self.vault.db
+        if queries.is_forgotten(db, content_hash):
             self.result.skipped += 1  # the owner asked to forget it: it stays forgotten
             return
-        row = db.execute("SELECT file_id, path FROM files WHERE content_hash = ?", (content_hash,)).fetchone()
+        row = queries.file_by_hash(db, content_hash)
         if row:
             if row["path"] != str(path) and not Path(row["path"]).exists():
                 with self.vault.transaction() as tx:  # moved or renamed: same bytes, new place
-                    tx.execute("UPDATE files SET path = ?, size = ?, mtime = ? WHERE file_id = ?",
-                               (str(path), st.st_size, st.st_mtime, row["file_id"]))
-                    tx.execute("DELETE FROM failures WHERE path = ?", (str(path),))
+                    store_writes.move_file(tx, row["file_id"], str(path), st.st_size, st.st_mtime)
             self.result.skipped += 1
             return
-        task = pipeline.Task(path, content_hash, importer, self.vault.settings, self.hub, self.vault.paths)
+        task = pipeline.Task(path, content_hash, importer, self.vault.settings, self.hub, self.vault.paths,
+                             exclude=exclude, chapter_end=lambda rec, ch: queries.chapter_end(db, rec, ch))
         pipeline.run(task, self.ctx, on_stage)
-        self._fix_chapter_time(task)
-        if self._exclude_ranges and not self._drop_excluded(task):
+        if task.excluded:
             self.result.excluded.append(str(path))  # the owner's choice, not a failure
             self.result.skipped += 1
             return
@@ -241,43 +282,13 @@ class ImportSession:
                 self.ctx.check()
         return h.hexdigest()
 
-    def _fix_chapter_time(self, task: pipeline.Task) -> None:
-        """A GoPro chapter with no clock of its own starts where the previous chapter ended."""
-        src = task.source
-        if "recording" not in src.meta or not src.clock.uncertain or src.meta.get("chapter", 0) == 0:
-            return
-        prev = self.vault.db.execute(
-            "SELECT started_at, duration_s FROM files WHERE json_extract(meta, '$.recording') = ? "
-            "AND json_extract(meta, '$.chapter') = ?", (src.meta["recording"], src.meta["chapter"] - 1)).fetchone()
-        if prev and prev["started_at"]:
-            src.clock.start = datetime.fromisoformat(prev["started_at"]) + timedelta(seconds=prev["duration_s"] or 0)
-            src.clock.source = "chapter"
-            pipeline.build_moments(task, self.ctx)
-            pipeline.embeddings(task, self.ctx)
-
     @property
     def _exclude_ranges(self) -> list[tuple[float, float]]:
         if not hasattr(self, "_ranges"):
             self._ranges = parse_ranges(self.vault.settings["import_exclude_ranges"])
         return self._ranges
 
-    def _drop_excluded(self, task: pipeline.Task) -> int:
-        """Moments inside an excluded time range are never stored; their derived files go too."""
-        keep = []
-        for m in task.moments:
-            if m.t_start is not None and any(a <= m.t_start < b for a, b in self._exclude_ranges):
-                if m.keyframe:
-                    t_ms = int(round(m.start_s * 1000))
-                    self.vault.paths.keyframe_file(task.content_hash, t_ms).unlink(missing_ok=True)
-                    self.vault.paths.thumbnail_file(task.content_hash, t_ms).unlink(missing_ok=True)
-            else:
-                keep.append(m)
-        had = len(task.moments)
-        task.moments = keep
-        return len(keep) if had else 1
-
     def _store(self, task: pipeline.Task, st: os.stat_result) -> None:
-        src = task.source
         stored_path = task.path
         if self.vault.settings["copy_originals"]:
             stored_path = self.vault.paths.original_copy(task.content_hash, task.path.suffix)
@@ -286,43 +297,16 @@ class ImportSession:
                 tmp = stored_path.with_suffix(stored_path.suffix + ".part")
                 shutil.copyfile(task.path, tmp)
                 os.replace(tmp, stored_path)
-        clock = src.clock
-        meta = dict(src.meta)
-        if task.warnings:
-            meta["warnings"] = task.warnings
-        started_at = clock.start.isoformat() if clock.start else None
-        from lifelog_import.timeinfo import wall_seconds
-
         embed_model = self.hub.embedder.name if task.moments else ""
         with self.vault.transaction() as tx:
-            cur = tx.execute(
-                "INSERT INTO files (content_hash, path, size, mtime, importer, media_kind, started_at, t_start,"
-                " time_source, duration_s, meta, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (task.content_hash, str(stored_path), st.st_size, st.st_mtime, task.importer.name,
-                 src.media_kind, started_at, wall_seconds(clock.start) if clock.start else None,
-                 clock.source, task.duration, json.dumps(meta), datetime.now().isoformat(timespec="seconds")))
-            file_id = cur.lastrowid
-            for m in task.moments:
-                m.meta.setdefault("time_source", clock.source)
-                cur = tx.execute(
-                    "INSERT INTO moments (moment_id, file_id, kind, start_s, end_s, started_at, t_start, t_end, day,"
-                    " speaker, speaker_name, text, caption, keyframe, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (m.moment_id, file_id, m.kind, m.start_s, m.end_s, m.started_at, m.t_start, m.t_end, m.day,
-                     m.speaker, m.speaker_name, m.text, m.caption, m.keyframe, json.dumps(m.meta)))
-                rid = cur.lastrowid
-                if m.voiceprint is not None:
-                    tx.execute("INSERT INTO voiceprints (rid, vector) VALUES (?, ?)",
-                               (rid, np.asarray(m.voiceprint, np.float32).tobytes()))
-                if m.embedding is not None:
-                    tx.execute("INSERT INTO embeddings (rid, model, vector) VALUES (?, ?, ?)",
-                               (rid, embed_model, np.asarray(m.embedding, np.float32).tobytes()))
-            tx.execute("DELETE FROM failures WHERE path = ?", (str(task.path),))
+            store_writes.store_file(tx, task, stored_path, st, embed_model)
 
     def _fail(self, path: Path, reason: str) -> None:
         self.result.failed.append({"path": str(path), "reason": reason})
+        if not self._recording:
+            return
         try:
             with self.vault.transaction() as tx:
-                tx.execute("INSERT OR REPLACE INTO failures (path, reason, at) VALUES (?, ?, ?)",
-                           (str(path), reason, datetime.now().isoformat(timespec="seconds")))
+                store_writes.record_failure(tx, str(path), reason)
         except Exception:  # recording the failure must not hide it
             log.exception("could not record the failure of %s", path)

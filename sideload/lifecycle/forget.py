@@ -12,8 +12,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from .errors import SideloadError
-from .vault import Vault
+from sideload.errors import SideloadError
+from sideload.store.vault import Vault
 
 
 def _moment_rows(vault: Vault, moment_ids: list[str] | None, source: str | None):
@@ -45,17 +45,17 @@ def forget(vault: Vault, *, moment_ids: list[str] | None = None, source: str | N
     # 1. the vector index first: a crash after it leaves catalogue rows whose vectors re-index next time
     if ids:
         if index is None:
-            from .index import VectorIndex
+            from sideload.store.index import VectorIndex
 
             index = VectorIndex(vault.paths.index_dir)
         index.delete(ids)
-        from .vectors import VectorStore
+        from sideload.store.vectors import VectorStore
 
         VectorStore(vault.paths.vectors_file).zero(rids)
     # 2. the catalogue, in one transaction
     with vault.transaction() as tx:
         # adapters that learnt from these moments stop serving and are retrained from scratch
-        from .adapters import withdraw_trained_on
+        from sideload.persona.serving import withdraw_trained_on
 
         withdraw_trained_on(tx, vault, rids)
         for chunk in range(0, len(rids), 500):
@@ -86,7 +86,7 @@ def forget(vault: Vault, *, moment_ids: list[str] | None = None, source: str | N
         if str(copy) == file_row["path"]:
             copy.unlink(missing_ok=True)
     # 4. the profile, then no copy left in the full-text segments, free pages or the log
-    from .profile import distil
+    from sideload.persona.profile import distil
 
     distil(vault)
     vault.db.execute("INSERT INTO moments_fts(moments_fts) VALUES ('optimize')")

@@ -5,7 +5,7 @@ import sys
 import time
 from typing import TextIO
 
-from .jobs import Progress
+from sideload.jobs import Progress
 
 
 def _fmt_s(s: float | None) -> str:

@@ -9,16 +9,14 @@ inventing.
 """
 from __future__ import annotations
 
-import json
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
-import numpy as np
-
-from .search import Searcher, build_request, keyword_terms
+from sideload.errors import SideloadError
+from sideload.jobs import JobContext
+from sideload.recall.search import Searcher, build_request, keyword_terms
 
 DONT_REMEMBER = "I don't remember anything about that."
 MIN_RELEVANCE_DENSE = 0.40  # cosine of question and memory (all-MiniLM-L6-v2)
@@ -33,6 +31,7 @@ class Answer:
     citations: list[dict]
     remembered: bool
     lead: str = ""
+    problem: str = ""  # what went wrong on the way (the chat model could not load), said beside the answer
     session_id: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -40,6 +39,8 @@ class Answer:
         out: dict[str, Any] = {"answer": self.text, "citations": self.citations, "remembered": self.remembered}
         if self.session_id:
             out["session"] = self.session_id
+        if self.problem:
+            out["problem"] = self.problem
         return out
 
 
@@ -123,47 +124,23 @@ class Persona:
 
     # -- remembering ---------------------------------------------------------------------------
     def recall(self, question: str, limit: int = 3) -> list[dict]:
-        """The moments that answer, most relevant first; [] when nothing relevant is remembered."""
+        """The moments that answer, most relevant first; [] when nothing relevant is remembered.
+
+        The search returns each hit's evidence (similarity to the question, the share of its words
+        weighted by rarity); a hit is kept when either is strong enough."""
         days = [d for d, _ in self.vault.days()]
-        req = build_request(days, question, limit=8)
-        hits = self.searcher.search(req)
-        if not hits:
-            return []
-        terms = keyword_terms(req.text)
-        weights = self._idf(terms)
-        words_only = self.searcher.embedder is None  # vectors of another model: judge by words
-        qv = None if words_only else self.searcher.query_vector(req.text)  # embedded once, by the search
-        vecs = {} if words_only else self._vectors([h["moment_id"] for h in hits])
+        hits = self.searcher.search(build_request(days, question, limit=8))
         kept = []
         for h in hits:
-            body = f"{h['text']} {h['caption'] or ''}"
-            words = {w[:5] for w in keyword_terms(body)}
-            # rare words weigh most: a question about "the internet" is not answered by "opinion"
-            coverage = (sum(weights[t] for t in terms if t[:5] in words) / sum(weights.values())) if terms else 0.0
-            v = vecs.get(h["moment_id"])
-            dense = float(v @ qv) if v is not None and qv is not None else 0.0
-            if dense >= MIN_RELEVANCE_DENSE or coverage >= MIN_RELEVANCE_TERMS:
+            ev = h.get("evidence") or {}
+            if (ev.get("dense") or 0.0) >= MIN_RELEVANCE_DENSE or ev.get("weighted_coverage", 0.0) >= MIN_RELEVANCE_TERMS:
                 kept.append(h)
         return kept[:limit]
 
-    def _idf(self, terms: list[str]) -> dict[str, float]:
-        n = max(self.vault.db.execute("SELECT coalesce(max(rid), 0) FROM moments").fetchone()[0], 1)
-        out = {}
-        for t in terms:
-            df = self.vault.db.execute("SELECT count(*) FROM moments_fts WHERE moments_fts MATCH ?",
-                                       (f'"{t}"',)).fetchone()[0]
-            out[t] = float(np.log((n + 1) / (df + 0.5)))
-        return out
-
-    def _vectors(self, moment_ids: list[str]) -> dict[str, np.ndarray]:
-        marks = ",".join("?" * len(moment_ids))
-        return {mid: np.frombuffer(blob, np.float32) for mid, blob in self.vault.db.execute(
-            f"SELECT m.moment_id, e.vector FROM moments m JOIN embeddings e USING (rid) "
-            f"WHERE m.moment_id IN ({marks})", moment_ids)}
-
     # -- answering -----------------------------------------------------------------------------
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None,
-            history: list[dict] | None = None) -> Answer:
+            history: list[dict] | None = None, ctx: JobContext | None = None) -> Answer:
+        """Answer from memory. `ctx` carries the cancel: a stop ends generation at the next token."""
         memories = self.recall(question)
         if not memories:
             if on_token:
@@ -172,7 +149,7 @@ class Persona:
         terms = keyword_terms(question)
         quotes = [(m, excerpt(m["text"] or m["caption"] or "", terms)) for m in memories]
         first, first_quote = quotes[0]
-        from .profile import core_facts
+        from sideload.persona.profile import core_facts
 
         core = core_facts(self.vault.db, limit=4)  # core facts in the prompt; memories by retrieval
         messages = [{"role": "system", "content":
@@ -193,8 +170,18 @@ class Persona:
             if on_token:
                 on_token(piece)
 
-        lead = first_person(self.llm_provider().chat(messages, max_tokens=60, on_token=relay).strip())
-        if not grounded(lead, first_quote, question):
+        problem = ""
+        try:
+            llm = self.llm_provider()
+            raw = llm.chat(messages, max_tokens=60, on_token=relay, stop=(lambda: ctx.cancelled) if ctx else None)
+        except SideloadError as exc:  # the chat model failed: what is remembered still answers
+            problem, raw = f"{exc} — answering from memory alone", ""
+        if ctx is not None:
+            ctx.check()  # stopped while the model was writing: the face says so
+        lead = first_person(raw.strip())
+        if problem:
+            lead = "This is what I remember."
+        elif not grounded(lead, first_quote, question):
             lead = "This is what I remember."
             if on_token and streamed:
                 on_token("\n(that was not what I remember; this is:)")
@@ -204,26 +191,4 @@ class Persona:
         tail = "\n\n" + "\n".join(evidence)
         if on_token:
             on_token(tail)
-        return Answer(lead + tail, memories, True, lead=lead)
-
-
-# -- sessions ----------------------------------------------------------------------------------
-
-def new_session_id() -> str:
-    return uuid.uuid4().hex[:12]
-
-
-def session_history(db, session_id: str) -> list[dict]:
-    return [{"role": r[0], "content": r[1]} for r in db.execute(
-        "SELECT role, content FROM chat_messages WHERE session_id = ? ORDER BY id", (session_id,))]
-
-
-def save_exchange(vault, session_id: str, question: str, answer: Answer) -> None:
-    now = datetime.now().isoformat(timespec="seconds")
-    with vault.transaction() as tx:
-        tx.execute("INSERT OR IGNORE INTO chat_sessions (session_id, title, started_at) VALUES (?, ?, ?)",
-                   (session_id, question[:80], now))
-        tx.execute("INSERT INTO chat_messages (session_id, role, content, at) VALUES (?, 'user', ?, ?)",
-                   (session_id, question, now))
-        tx.execute("INSERT INTO chat_messages (session_id, role, content, citations, at) VALUES (?, 'assistant', ?, ?, ?)",
-                   (session_id, answer.text, json.dumps([c["moment_id"] for c in answer.citations]), now))
+        return Answer(lead + tail, memories, True, lead=lead, problem=problem)

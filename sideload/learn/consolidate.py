@@ -23,13 +23,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from . import adapters, profile
-from .errors import Cancelled, SideloadError
-from .jobs import JobContext
-from .vault import Vault
+from sideload.learn import adapters
+from sideload.persona import serving
+
+from sideload.persona import profile
+from sideload.errors import Cancelled, SideloadError
+from sideload.jobs import JobContext
+from sideload.store.vault import Vault
 
 log = logging.getLogger(__name__)
-JOB_ID = "nightly-consolidation"
 
 
 @dataclass
@@ -74,7 +76,7 @@ def lower_priority() -> None:
 # -- steps --------------------------------------------------------------------------------------
 
 def step_import(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
-    from .ingest import ImportSession
+    from sideload.ingest.session import ImportSession
 
     folders = [Path(p).expanduser() for p in vault.settings["watch_folders"]]
     present = [p for p in folders if p.exists()]
@@ -84,8 +86,8 @@ def step_import(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
         result = session.run(present)
         return {**result.as_json(), "missing_folders": missing}
     # nothing to watch: still finish what a killed import left unindexed
-    from .index import index_pending
-    from .vectors import VectorStore
+    from sideload.store.index import index_pending
+    from sideload.store.vectors import VectorStore
 
     n = index_pending(vault.db, session.index, check=ctx.check, store=VectorStore(vault.paths.vectors_file))
     return {"imported": 0, "indexed": n, "missing_folders": missing}
@@ -96,9 +98,9 @@ def step_reembed(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     each commit; the index is emptied first (vectors of two models must never be mixed)."""
     import numpy as np
 
-    from .index import VectorIndex, index_pending
-    from .pipeline import embed_text
-    from .vectors import VectorStore
+    from sideload.store.index import VectorIndex, index_pending
+    from sideload.ingest.pipeline import embed_text
+    from sideload.store.vectors import VectorStore
 
     name = hub.embedder.name
     db = vault.db
@@ -230,7 +232,7 @@ class _SubContext(JobContext):
 
 def _report(vault: Vault, run_id: int, started: datetime, results: list[StepResult], status: str,
             interrupted: list[int]) -> dict[str, Any]:
-    served = adapters.served(vault.db)
+    served = serving.served(vault.db)
     persona: dict[str, Any] = {"served_adapter": served and served["adapter_id"]}
     for r in results:
         res = r.detail.get("result") or {}
@@ -288,39 +290,3 @@ def running(vault_paths) -> bool:
         os.close(fd)
 
 
-# -- the nightly schedule -----------------------------------------------------------------------
-
-def scheduled_run(vault_dir: str) -> None:
-    """The job apscheduler calls (by reference, so it survives in the persistent job store)."""
-    from models.hub import ModelHub
-
-    lower_priority()
-    try:
-        with Vault.open(Path(vault_dir), write=True) as vault:
-            run(vault, ModelHub(vault.settings), JobContext())
-    except SideloadError as exc:
-        log.warning("nightly consolidation did not run: %s", exc.message)
-
-
-def make_scheduler(vault_paths, settings, *, background: bool = False):
-    """An apscheduler scheduler with the nightly job, its store in the vault."""
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
-
-    cls = BackgroundScheduler if background else BlockingScheduler
-    sched = cls(jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{vault_paths.scheduler_db}")},
-                job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 12 * 3600})
-    hour, minute = (int(x) for x in settings["nightly_time"].split(":"))
-    sched.add_job("sideload.consolidate:scheduled_run", CronTrigger(hour=hour, minute=minute),
-                  args=[str(vault_paths.root)], id=JOB_ID, replace_existing=True, name="nightly consolidation")
-    return sched
-
-
-def next_run(vault_paths, settings) -> datetime | None:
-    """When the nightly job runs next (without starting a scheduler)."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    hour, minute = (int(x) for x in settings["nightly_time"].split(":"))
-    return CronTrigger(hour=hour, minute=minute).get_next_fire_time(None, datetime.now().astimezone())

@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from .errors import SideloadError
+from sideload.errors import SideloadError
 
 MAGIC = b"SIDELOAD-LEGACY 1\n"
 CHUNK = 1 << 20
@@ -71,8 +71,8 @@ class _SealedWriter(io.RawIOBase):
 
 def _stage(vault, staging: Path, media: str) -> int:
     """A released copy of the vault: no private moments, no chats, marked as a legacy."""
-    from .index import VectorIndex, index_pending
-    from .vectors import VectorStore
+    from sideload.store.index import VectorIndex, index_pending
+    from sideload.store.vectors import VectorStore
 
     staging.mkdir(parents=True)
     dst = sqlite3.connect(staging / "sideload.db")
@@ -129,7 +129,7 @@ def _stage(vault, staging: Path, media: str) -> int:
 
 def _released_adapter(vault) -> dict | None:
     """The served adapter goes along unless it learnt from moments the owner keeps private."""
-    from .adapters import served
+    from sideload.persona.serving import served
 
     row = served(vault.db)
     if not row or not row["gguf_file"] or not (vault.paths.adapters_dir / row["gguf_file"]).exists():
@@ -142,7 +142,7 @@ def _released_adapter(vault) -> dict | None:
 
 def _persona_model(vault, adapter: dict | None = None) -> dict:
     """The base model's name and checksum travel with the persona, so it cannot drift."""
-    from .adapters import base_checksum, base_model_path
+    from sideload.persona.serving import base_checksum, base_model_path
 
     path = base_model_path(vault.settings)
     released = None
@@ -205,8 +205,13 @@ def _join(shares: list[str], bundle: str, threshold: int) -> bytes:
             raise SideloadError("a share must be one line starting with 'sideload-share'", kind="usage")
         if parts[1] != bundle:
             raise SideloadError("a share belongs to another sideload", kind="usage")
-        idx = int(parts[2].split("/")[0])
-        blob = bytes.fromhex(parts[5])
+        try:
+            idx = int(parts[2].split("/")[0])
+            blob = bytes.fromhex(parts[5])
+        except ValueError:
+            raise SideloadError("a share is damaged (its number or its key part cannot be read)", kind="usage") from None
+        if len(blob) != 32:
+            raise SideloadError("a share is damaged (its key part has the wrong length)", kind="usage")
         parsed.append((idx, blob[:16], blob[16:]))
     if len({p[0] for p in parsed}) < threshold:
         raise SideloadError(f"{threshold} different shares are needed to open this sideload "
@@ -225,11 +230,41 @@ def read_header(fh: BinaryIO) -> tuple[dict, bytes]:
         raise SideloadError("the preserved sideload's header is damaged", kind="corrupt") from None
 
 
-def open_legacy(path: Path, dest: Path, *, passphrase: str | None = None, shares: list[str] | None = None) -> Path:
-    """Verify and unpack a preserved sideload into `dest`; nothing is written unless all of it is sound."""
+def write_shares(shares: list[str], folder: Path, stem: str) -> list[Path]:
+    """Each trustee's share in a file of its own, readable by the owner only (0600)."""
+    folder = Path(folder).expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i, share in enumerate(shares, 1):
+        p = folder / f"{stem}.share-{i}-of-{len(shares)}.txt"
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(share + "\n")
+        os.chmod(p, 0o600)  # a file that existed before keeps no wider mode
+        written.append(p)
+    return written
+
+
+def read_shares(files: list[Path]) -> list[str]:
+    out = []
+    for f in files:
+        try:
+            out.append(Path(f).expanduser().read_text(encoding="utf-8").strip())
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SideloadError(f"the share file {f} cannot be read ({getattr(exc, 'strerror', None) or exc})",
+                                kind="usage") from None
+    return out
+
+
+def open_legacy(path: Path, dest: Path, *, passphrase: str | None = None,
+                shares: list[str] | None = None) -> dict[str, int]:
+    """Verify and unpack a preserved sideload into `dest`; nothing is written unless all of it is sound.
+    Returns its counts (files, moments, days)."""
     path = Path(path).expanduser().resolve()
     if not path.is_file():
         raise SideloadError(f"{path} does not exist", kind="input")
+    if dest.exists() and not dest.is_dir():
+        raise SideloadError(f"{dest} exists and is not a folder: choose another place with --to", kind="usage")
     with open(path, "rb") as fh:
         header, raw = read_header(fh)
         if shares:
@@ -277,6 +312,22 @@ def open_legacy(path: Path, dest: Path, *, passphrase: str | None = None, shares
             unpacked = Path(tmp) / "out"
             with tarfile.open(tar_path) as tar:
                 tar.extractall(unpacked, filter="data")
+            counts = _settle(unpacked / "vault" / "sideload.db", dest)
             shutil.rmtree(dest, ignore_errors=True)
             os.replace(unpacked / "vault", dest)
-    return dest
+    return counts
+
+
+def _settle(catalogue_path: Path, dest: Path) -> dict[str, int]:
+    """Media that travelled inside point at where they will lie; done in one transaction before the
+    vault appears at `dest`, so an interrupted open leaves no half-settled vault."""
+    conn = sqlite3.connect(catalogue_path)
+    try:
+        with conn:
+            conn.execute("UPDATE files SET path = ? || '/' || path WHERE path LIKE 'media/%'", (str(dest),))
+        counts = {"files": conn.execute("SELECT count(*) FROM files").fetchone()[0],
+                  "moments": conn.execute("SELECT count(*) FROM moments").fetchone()[0],
+                  "days": conn.execute("SELECT count(DISTINCT day) FROM moments").fetchone()[0]}
+    finally:
+        conn.close()
+    return counts

@@ -1,12 +1,15 @@
-"""The import pipeline, declared in one place.
+"""The import pipeline, declared in one place: `STAGES` for each file, `AFTER` once per import.
 
-    probe -> extract audio -> voice activity -> transcription -> speaker -> keyframes
-          -> frame description -> moments -> embeddings            (then, per import: store, index)
+    per file:    probe -> clock -> extract audio -> voice activity -> keyframes -> excluded time
+                 -> transcription -> speaker -> frame description -> moments -> embeddings
+                 (then the session stores the file and its moments in one transaction)
+    per import:  speaker labels -> privacy rules -> profile -> vector index
 
 Each stage is a small function over one `Task`; a stage that does not apply to a file (no audio,
 no video, a text file) returns at once. Timings are kept per stage for progress and the ingest
-benchmark. Nothing here touches the catalogue: `sideload.ingest` stores a finished task in one
-transaction, so a killed import never leaves half a file behind.
+benchmark. The per-file stages never write to the catalogue (the clock stage only reads what an
+earlier chapter of the same recording said), so a killed import never leaves half a file behind.
+Time ranges the owner excluded are dropped before anything is transcribed, described or written.
 """
 from __future__ import annotations
 
@@ -20,10 +23,10 @@ import numpy as np
 from lifelog_import.api import ImportFailure, Importer, Source
 from lifelog_import.timeinfo import iso, wall_seconds
 from models.audio import SpeechRegion
-
-from .jobs import JobContext
-from .moments import Moment, make_moment_id
-from .paths import VaultPaths
+from sideload.ingest import finish
+from sideload.jobs import JobContext
+from sideload.paths import VaultPaths
+from sideload.store.moments import Moment, make_moment_id
 
 
 @dataclass
@@ -44,6 +47,12 @@ class Task:
     moments: list[Moment] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # what the session knows of the vault: excluded time ranges (wall seconds), and where an earlier
+    # chapter of the same recording ended (recording, chapter) -> datetime | None
+    exclude: list[tuple[float, float]] = field(default_factory=list)
+    chapter_end: Callable[[str, int], Any] | None = None
+    skip_entries: set[int] = field(default_factory=set)  # text entries inside an excluded range
+    excluded: bool = False  # everything in the file lay inside excluded time: nothing to store
 
     @property
     def duration(self) -> float:
@@ -62,6 +71,37 @@ class Task:
 
 def probe(task: Task, ctx: JobContext) -> None:
     task.source = task.importer.read(task.path, task.settings)
+
+
+def clock(task: Task, ctx: JobContext) -> None:
+    """A GoPro chapter with no clock of its own starts where the previous chapter ended."""
+    src = task.source
+    if ("recording" not in src.meta or not src.clock.uncertain or src.meta.get("chapter", 0) == 0
+            or task.chapter_end is None):
+        return
+    end = task.chapter_end(src.meta["recording"], src.meta["chapter"] - 1)
+    if end is not None:
+        src.clock.start = end
+        src.clock.source = "chapter"
+
+
+def excluded_time(task: Task, ctx: JobContext) -> None:
+    """Speech, scenes and entries inside the owner's excluded time ranges go before they are
+    transcribed, described or written anywhere."""
+    if not task.exclude:
+        return
+
+    def out(when) -> bool:
+        return when is not None and any(a <= wall_seconds(when) < b for a, b in task.exclude)
+
+    if task.source.media_kind == "text":
+        task.skip_entries = {n for n, e in enumerate(task.source.entries) if out(e.when)}
+        task.excluded = bool(task.source.entries) and len(task.skip_entries) == len(task.source.entries)
+        return
+    had = len(task.regions) + len(task.keyframes)
+    task.regions = [r for r in task.regions if not out(task.wall(r.start))]
+    task.keyframes = [k for k in task.keyframes if not out(task.wall(k.t))]
+    task.excluded = had > 0 and not task.regions and not task.keyframes
 
 
 def extract_audio(task: Task, ctx: JobContext) -> None:
@@ -160,6 +200,8 @@ def build_moments(task: Task, ctx: JobContext) -> None:
     out: list[Moment] = []
     if src.media_kind == "text":
         for n, entry in enumerate(src.entries):
+            if n in task.skip_entries:
+                continue  # the ordinal stays that of the entry in its file, so ids do not shift
             when = entry.when
             end = entry.end or when
             out.append(Moment(
@@ -199,15 +241,26 @@ def embeddings(task: Task, ctx: JobContext) -> None:
 # The pipeline, at a glance. (name, stage, share of a file's work, for progress)
 STAGES: list[tuple[str, Callable[[Task, JobContext], None], float]] = [
     ("probe", probe, 0.02),
+    ("clock", clock, 0.0),
     ("extract audio", extract_audio, 0.05),
     ("voice activity", voice_activity, 0.05),
+    ("keyframes", keyframes, 0.15),
+    ("excluded time", excluded_time, 0.0),
     ("transcription", transcription, 0.45),
     ("speaker", speaker, 0.08),
-    ("keyframes", keyframes, 0.15),
     ("frame description", frame_description, 0.12),
     ("moments", build_moments, 0.01),
     ("embeddings", embeddings, 0.07),
 ]
+
+# Once per import, after its files. (name, step over the session, share of this last part)
+AFTER: list[tuple[str, Callable[[Any, JobContext], None], float]] = [
+    ("speaker labels", finish.speaker_labels, 0.4),
+    ("privacy rules", finish.privacy_rules, 0.05),
+    ("profile", finish.profile_facts, 0.25),
+    ("vector index", finish.vector_index, 0.3),
+]
+FILES_SHARE = 0.97  # of a whole import's progress; AFTER has the rest
 
 
 def run(task: Task, ctx: JobContext, on_stage: Callable[[str, float], None] | None = None) -> Task:
@@ -221,6 +274,8 @@ def run(task: Task, ctx: JobContext, on_stage: Callable[[str, float], None] | No
             stage(task, ctx)
             task.timings[name] = task.timings.get(name, 0.0) + time.perf_counter() - t0
             done += share
+            if task.excluded:
+                break
     finally:
         if task.audio is not None:
             task.audio.close()  # frees memory, or deletes the temporary file of a long track

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from . import timephrases
-from .moments import MOMENT_COLUMNS, row_to_json
+from sideload.recall import timephrases
+from sideload.store.moments import MOMENT_COLUMNS, row_to_json
 
 RRF_K = 60
 CANDIDATES = 100  # per retriever
@@ -59,6 +59,14 @@ class _Hit:
     score: float = 0.0
     dense: float | None = None
     ranks: dict[str, int] = field(default_factory=dict)
+    coverage: float = 0.0  # share of the query's words the moment holds
+    weighted: float = 0.0  # the same, each word weighted by its rarity in the vault (idf)
+
+    def evidence(self) -> dict[str, Any]:
+        """Why this hit: returned with it, so the persona judges relevance without asking again."""
+        return {"dense": None if self.dense is None else round(self.dense, 4),
+                "coverage": round(self.coverage, 4), "weighted_coverage": round(self.weighted, 4),
+                "ranks": dict(self.ranks)}
 
 
 def keyword_terms(text: str) -> list[str]:
@@ -89,22 +97,27 @@ class Searcher:
             self._n_cache = int(self.db.execute("SELECT coalesce(max(rid), 0) FROM moments").fetchone()[0])
         return self._n_cache
 
+    def _doc_freq(self, term: str, cap: int) -> int:
+        """How many moments hold `term`, counted up to `cap` (a common word costs no more than a rare one)."""
+        if term not in self._df:
+            self._df[term] = self.db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM moments_fts WHERE moments_fts MATCH ? LIMIT ?)",
+                (f'"{term}"', cap + 1)).fetchone()[0]
+        return self._df[term]
+
+    def _weights(self, terms: list[str]) -> dict[str, float]:
+        """Rare words weigh most: a question about "the internet" is not answered by "opinion"."""
+        n = max(self._corpus_size(), 1)
+        cap = max(1000, n // 100)
+        return {t: float(np.log((n + 1) / (min(self._doc_freq(t, cap), n) + 0.5))) for t in terms}
+
     def _useful_terms(self, terms: list[str]) -> list[str]:
         """Drop words so common in this vault that ranking by them costs much and tells little."""
         n = self._corpus_size()
         limit = max(1000, n // 100)
         if n <= limit:
             return terms
-        kept = []
-        for t in terms:
-            if t not in self._df:
-                # counting stops at the limit: a common word costs no more than a rare one
-                self._df[t] = self.db.execute(
-                    "SELECT count(*) FROM (SELECT 1 FROM moments_fts WHERE moments_fts MATCH ? LIMIT ?)",
-                    (f'"{t}"', limit + 1)).fetchone()[0]
-            if self._df[t] <= limit:
-                kept.append(t)
-        return kept
+        return [t for t in terms if self._doc_freq(t, limit) <= limit]
 
     # -- filters -------------------------------------------------------------------------------
     def _where(self, req: SearchRequest) -> tuple[str, list[Any]]:
@@ -221,13 +234,14 @@ class Searcher:
             h.score = sum(1.0 / (RRF_K + 1 + r) for r in h.ranks.values())
         ranked = sorted(hits.values(), key=lambda h: -h.score)[: max(3 * req.limit, 30)]
         rows = self._rows([h.rid for h in ranked])
+        self._evidence(req, ranked, rows, qvec)
         if req.rerank and req.mode == "hybrid":
-            ranked = self._rerank(req, ranked, rows, qvec)
+            ranked = self._rerank(ranked)
         top = max(h.score for h in ranked) or 1.0
-        results = [(rows[h.rid], h.score / top) for h in ranked if h.rid in rows]
+        results = [(rows[h.rid], h.score / top, h.evidence()) for h in ranked if h.rid in rows]
         if req.merge:
             results = merge_neighbours(results)
-        return [row_to_json(r, s) for r, s in results[: req.limit]]
+        return [{**row_to_json(r, s), "evidence": ev} for r, s, ev in results[: req.limit]]
 
     def _browse(self, req: SearchRequest, where: str, args: list) -> list[dict[str, Any]]:
         rows = self.db.execute(f"SELECT m.rid, m.file_id, {MOMENT_COLUMNS} FROM moments m JOIN files f USING (file_id) "
@@ -242,29 +256,39 @@ class Searcher:
             f"SELECT m.rid, m.file_id, {MOMENT_COLUMNS} FROM moments m JOIN files f USING (file_id) "
             f"WHERE m.rid IN ({marks})", rids)}
 
-    def _rerank(self, req: SearchRequest, ranked: list[_Hit], rows: dict, qvec) -> list[_Hit]:
-        """Blend fused rank with the query's similarity and how many of its terms a moment holds."""
-        terms = set(keyword_terms(req.text))
+    def _evidence(self, req: SearchRequest, ranked: list[_Hit], rows: dict, qvec) -> None:
+        """Each hit's similarity to the query and how many (and how rare) of its words it holds."""
+        terms = list(dict.fromkeys(keyword_terms(req.text)))
+        weights = self._weights(terms) if terms else {}
+        total = sum(weights.values())
         missing = [h.rid for h in ranked if h.dense is None]
         if missing and qvec is not None:
-            marks = ",".join("?" * len(missing))
-            for rid, blob in self.db.execute(f"SELECT rid, vector FROM embeddings WHERE rid IN ({marks})", missing):
-                v = np.frombuffer(blob, np.float32)
-                next(h for h in ranked if h.rid == rid).dense = float(v @ qvec)
-        best = max(h.score for h in ranked) or 1.0
+            from sideload.store.queries import vectors_of
+
+            by_rid = {h.rid: h for h in ranked}
+            for rid, blob in vectors_of(self.db, missing).items():
+                by_rid[rid].dense = float(np.frombuffer(blob, np.float32) @ qvec)
         for h in ranked:
             row = rows.get(h.rid)
             words = set(keyword_terms(f"{row['text']} {row['caption'] or ''}")) if row else set()
             stems = {w[:5] for w in words}
-            coverage = (sum(1 for t in terms if t in words or t[:5] in stems) / len(terms)) if terms else 0.0
-            h.score = 0.45 * (h.score / best) + 0.4 * max(h.dense or 0.0, 0.0) + 0.15 * coverage
+            held = [t for t in terms if t in words or t[:5] in stems]
+            h.coverage = len(held) / len(terms) if terms else 0.0
+            h.weighted = sum(weights[t] for t in held) / total if total else 0.0
+
+    def _rerank(self, ranked: list[_Hit]) -> list[_Hit]:
+        """Blend fused rank with the query's similarity and how many of its terms a moment holds."""
+        best = max(h.score for h in ranked) or 1.0
+        for h in ranked:
+            h.score = 0.45 * (h.score / best) + 0.4 * max(h.dense or 0.0, 0.0) + 0.15 * h.coverage
         return sorted(ranked, key=lambda h: -h.score)
 
 
-def merge_neighbours(results: list[tuple[sqlite3.Row, float]]) -> list[tuple[Any, float]]:
-    """Hits from one stretch of one recording become one result, not five."""
+def merge_neighbours(results: list[tuple]) -> list[tuple]:
+    """Hits from one stretch of one recording become one result, not five (the best hit's score and
+    evidence stand for the merged one)."""
     merged: list[dict] = []
-    for row, score in results:
+    for row, score, *evidence in results:
         d = dict(row)
         for m in merged:
             if m["file_id"] != d["file_id"] or m["kind"] != d["kind"] or d["kind"] not in ("speech", "scene"):
@@ -279,9 +303,9 @@ def merge_neighbours(results: list[tuple[sqlite3.Row, float]]) -> list[tuple[Any
                 m["start_s"], m["end_s"] = lo, hi  # the best hit keeps its id and speaker
                 break
         else:
-            d["_score"] = score
+            d["_score"], d["_evidence"] = score, evidence
             merged.append(d)
-    return [(m, m["_score"]) for m in merged]
+    return [(m, m["_score"], *m["_evidence"]) for m in merged]
 
 
 def build_request(vault_days: list[str], text: str, **kw: Any) -> SearchRequest:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .activities import LEXICON, activity_of
+from sideload.persona.activities import LEXICON, activity_of
 
 
 @dataclass

@@ -12,18 +12,20 @@ from typing import Any
 
 from lifelog_import.timeinfo import iso
 
-from . import adapters, training
-from .errors import SideloadError
-from .jobs import JobContext
-from .vault import Vault
+from sideload.persona import serving
+
+from sideload.learn import training
+from sideload.errors import SideloadError
+from sideload.jobs import JobContext
+from sideload.store.vault import Vault
 
 
 def _owner_words_from_file(path: Path, vault: Vault, hub, ctx: JobContext) -> list[training.OwnerWords]:
-    from . import pipeline
+    from sideload.ingest import pipeline
     from lifelog_import.api import load_importers
 
-    from .ingest import importer_for
-    from .paths import VaultPaths
+    from sideload.ingest.session import importer_for
+    from sideload.paths import VaultPaths
 
     importer = importer_for(load_importers(), path)
     if importer is None:
@@ -74,9 +76,9 @@ def evaluate(vault: Vault, hub, path: Path, ctx: JobContext, *, max_tokens: int 
     examples = [ex for w in words for ex in training.to_examples(w, owner)]
     if not examples:
         raise SideloadError(f"{path.name} holds none of the owner's own words to score", kind="input")
-    base = adapters.base_model_path(vault.settings)
-    lora_path = adapters.served_gguf(vault, base)
-    served = adapters.served(vault.db)
+    base = serving.base_model_path(vault.settings)
+    lora_path = serving.served_gguf(vault, base)
+    served = serving.served(vault.db)
     out: dict[str, Any] = {"file": str(path)}
     for i, (name, lp) in enumerate((("base", None), ("persona", lora_path))):
         if name == "persona" and lp is None:

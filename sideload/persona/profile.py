@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from .predict import events_from_vault
+from sideload.persona.predict import events_from_vault
 
 RELATIONS = ("wife", "husband", "partner", "mother", "father", "mum", "mom", "dad", "brother", "sister", "son",
              "daughter", "cousin", "uncle", "aunt", "friend", "boss", "colleague", "neighbour", "neighbor", "clerk",

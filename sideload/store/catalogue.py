@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .errors import SideloadError
+from sideload.errors import SideloadError
 
 APPLICATION_ID = 0x51DE10AD  # marks a file as a Sideload catalogue
 

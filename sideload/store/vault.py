@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import catalogue
-from .errors import SideloadError
-from .moments import MOMENT_COLUMNS, row_to_json
-from .paths import VaultPaths
-from .settings import Settings
+from sideload.store import catalogue
+from sideload.errors import SideloadError
+from sideload.store.moments import MOMENT_COLUMNS, row_to_json
+from sideload.paths import VaultPaths
+from sideload.settings import Settings
 
 log = logging.getLogger(__name__)
 

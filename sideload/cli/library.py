@@ -1,0 +1,159 @@
+"""Commands that fill and read the lifelog: init, import, moments, search, settings."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from sideload.cli.common import check_date, context, emit, open_vault, run_job
+from sideload.errors import EXIT_OK, EXIT_PARTIAL, SideloadError
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with context(args).init() as vault:
+        root = str(vault.paths.root)
+    emit(args, {"vault": root}, lambda: print(f"vault ready at {root}"))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    inputs = [Path(p) for p in args.paths]
+    if args.dry_run:
+        with open_vault(args) as vault:
+            plan = context(args).import_session(vault, None, read_only=True).plan(inputs)
+        doc = plan.as_json()
+
+        def human_plan() -> None:
+            for f in plan.would_import:
+                print(f"import  {f['path']}  ({f['importer']})")
+            for f in plan.would_skip:
+                print(f"skip    {f['path']}  ({f['reason']})")
+            for f in plan.failed:
+                print(f"fail    {f['path']}  ({f['reason']})")
+            print(f"{len(plan.would_import)} file(s) would be imported, {len(plan.would_skip)} skipped, "
+                  f"{len(plan.failed)} refused")
+
+        emit(args, doc, human_plan)
+        return EXIT_OK
+    with open_vault(args, write=True) as vault:
+        result = run_job(args, lambda ctx: context(args).import_session(vault, ctx).run(inputs))
+
+    def human() -> None:
+        print(f"imported {result.imported} file(s), skipped {result.skipped} already in the vault, "
+              f"{result.moments} new moment(s)")
+        for f in result.failed:
+            print(f"  failed: {f['path']}: {f['reason']}")
+
+    emit(args, result.as_json(), human)
+    return EXIT_PARTIAL if result.failed else EXIT_OK
+
+
+def cmd_moments(args: argparse.Namespace) -> int:
+    if args.day:
+        check_date(args.day, "--day")
+    with open_vault(args) as vault:
+        moments = vault.moments(day=args.day, source=args.source)
+
+    def human() -> None:
+        if not moments:
+            print("no moments")
+        for m in moments:
+            who = f" [{m['speaker']}]" if m["speaker"] else ""
+            body = m["text"] or m["caption"] or ""
+            print(f"{m['started_at'] or '?':<25} {m['kind']:<6}{who} {body[:100]}")
+
+    emit(args, {"moments": moments}, human)
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from sideload.recall.search import build_request
+
+    date_from = check_date(args.from_, "--from") if args.from_ else None
+    date_to = check_date(args.to, "--to") if args.to else None
+    if args.limit < 1:
+        raise SideloadError("--limit must be at least 1", kind="usage")
+    with open_vault(args) as vault:
+        req = build_request([d for d, _ in vault.days()], args.query, limit=args.limit,
+                            date_from=date_from, date_to=date_to, speaker=args.speaker, kind=args.kind,
+                            source=str(Path(args.source).expanduser().resolve()) if args.source else None,
+                            mode=args.mode)
+        results = context(args).searcher(vault).search(req) if vault.counts()["moments"] else []
+    doc: dict[str, Any] = {"results": results}
+    if req.understood:
+        doc["understood"] = req.understood
+
+    def human() -> None:
+        if req.understood:
+            print(f"(time: {', '.join(req.understood['time_phrases'])})")
+        if not results:
+            print("nothing found")
+        for m in results:
+            where = f"{Path(m['source']).name} @ {m['start_s']:.1f}-{m['end_s']:.1f}s"
+            body = (m["text"] or m["caption"] or "").replace("\n", " ")
+            print(f"{m['score']:.2f}  {m['started_at'] or '?':<25} [{m['speaker'] or m['kind']}] {body[:90]}\n"
+                  f"      {where}")
+
+    emit(args, doc, human)
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from sideload.settings import SCHEMA
+
+    if args.value is not None:
+        with open_vault(args, write=True) as vault:
+            vault.settings.set(args.name, args.value)
+            vault.settings.save()
+            doc = {args.name: vault.settings[args.name]}
+        emit(args, doc, lambda: print(f"{args.name} = {json.dumps(doc[args.name])}"))
+        return EXIT_OK
+    with open_vault(args) as vault:
+        if args.name:
+            doc = {args.name: vault.settings.get(args.name)}
+            emit(args, doc, lambda: print(json.dumps(doc[args.name])))
+            return EXIT_OK
+        values = vault.settings.as_dict()
+    doc = {"settings": [{"name": s.name, "value": values[s.name], "default": s.default, "type": s.type,
+                         "description": s.description} for s in SCHEMA]}
+
+    def human() -> None:
+        for s in SCHEMA:
+            print(f"{s.name:<22} {json.dumps(values[s.name]):<12} {s.description}")
+
+    emit(args, doc, human)
+    return EXIT_OK
+
+
+def register(sub, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("init", parents=[common], help="create the vault")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", parents=[common], help="import and fully process files and folders")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--dry-run", action="store_true",
+                   help="list what would be imported and why the rest would not; change nothing")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("moments", parents=[common], help="list moments in time order")
+    p.add_argument("--day", metavar="YYYY-MM-DD")
+    p.add_argument("--source", metavar="PATH")
+    p.set_defaults(func=cmd_moments)
+
+    p = sub.add_parser("search", parents=[common], help="find moments: ranked, filtered, as tight as the evidence")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--from", dest="from_", metavar="DATE")
+    p.add_argument("--to", metavar="DATE")
+    p.add_argument("--speaker", choices=("me", "other", "unknown"))
+    p.add_argument("--kind", choices=("speech", "scene", "photo", "text"))
+    p.add_argument("--source", metavar="PATH", help="a file, or a folder of files")
+    p.add_argument("--mode", choices=("hybrid", "dense", "keyword"), default="hybrid",
+                   help="hybrid (default) fuses meaning and words")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("settings", parents=[common], help="list, show or change settings")
+    p.add_argument("name", nargs="?")
+    p.add_argument("value", nargs="?")
+    p.set_defaults(func=cmd_settings)

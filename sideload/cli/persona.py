@@ -1,0 +1,163 @@
+"""Commands of the persona: ask, predict, profile, persona (eval, history)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from sideload.cli.common import context, emit, open_vault, run_job
+from sideload.errors import EXIT_OK, SideloadError
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from sideload.persona.sessions import new_session_id, save_exchange, session_history
+
+    session = args.session or (new_session_id() if args.new_session else None)
+    with open_vault(args) as vault:
+        history = session_history(vault.db, session) if session else []
+        # The app streams tokens (and retracts a lead that the evidence does not back); a terminal
+        # gets the checked answer whole. Ctrl-C stops the model at its next token.
+        answer = run_job(args, lambda ctx: context(args).persona(vault).ask(args.question, history=history,
+                                                                            ctx=ctx))
+    if answer.problem:
+        sys.stderr.write(f"sideload: {answer.problem}\n")
+    if session:
+        answer.session_id = session
+        try:
+            with open_vault(args, write=True) as vault:
+                save_exchange(vault, session, args.question, answer)
+        except SideloadError as exc:
+            sys.stderr.write(f"sideload: the answer was not saved to session {session}: {exc.message}\n")
+    if args.json:
+        emit(args, answer.as_json(), lambda: None)
+    else:
+        print(answer.text)
+        for i, m in enumerate(answer.citations, 1):
+            print(f"  [{i}] {m['started_at']}  {Path(m['source']).name} @ {m['start_s']:.1f}s", file=sys.stderr)
+        if session:
+            print(f"  (session {session}: continue with --session {session})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from sideload.persona.predict import predict_json
+    from sideload.store import queries
+
+    try:
+        at = datetime.fromisoformat(args.at).replace(tzinfo=None) if args.at else None
+    except ValueError:
+        raise SideloadError(f"--at expects an ISO date and time such as 2026-03-02T18:30 (got {args.at!r})",
+                            kind="usage") from None
+    with open_vault(args) as vault:
+        if at is None:  # "now" in the vault's own time: just after its newest moment
+            last = queries.newest_timed_start(vault.db)
+            at = datetime.fromisoformat(last).replace(tzinfo=None) if last else context(args).clock()
+        doc = predict_json(vault.db, at, args.context, lambda ids: queries.moments_by_ids(vault.db, ids))
+    doc["at"] = at.isoformat(timespec="minutes")
+
+    def human() -> None:
+        if not doc["predictions"]:
+            print("nothing to go on yet: no moment in the vault names an activity")
+        print(f"at {doc['at']}" + (f", after {doc['previous']}" if doc.get("previous") else ""))
+        for p in doc["predictions"]:
+            print(f"  {p['probability'] * 100:5.1f}%  {p['activity']:<10} ({len(p['evidence'])} example(s))")
+
+    emit(args, doc, human)
+    return EXIT_OK
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from sideload.persona import profile
+
+    action = args.action or "list"
+    want = {"list": 0, "refresh": 0, "set": 3, "remove": 2}.get(action)
+    if want is None:
+        raise SideloadError(f"profile takes list, refresh, set KIND KEY VALUE or remove KIND KEY (got {action!r})",
+                            kind="usage")
+    if len(args.args) != want:
+        raise SideloadError(f"profile {action} takes {want} argument(s): "
+                            + {"set": "KIND KEY VALUE", "remove": "KIND KEY"}.get(action, "none"), kind="usage")
+    if action == "list":
+        with open_vault(args) as vault:
+            facts = profile.facts(vault.db)
+    else:
+        with open_vault(args, write=True) as vault:
+            if action == "refresh":
+                profile.distil(vault)
+            elif action == "set":
+                profile.correct(vault, *args.args)
+            else:
+                profile.remove(vault, *args.args)
+            facts = profile.facts(vault.db)
+    if args.kind:
+        facts = [f for f in facts if f["kind"] == args.kind]
+
+    def human() -> None:
+        if not facts:
+            print("no facts yet (sideload profile refresh distils them from the vault)")
+        for f in facts:
+            mark = " (yours)" if f["source"] == "owner" else ""
+            print(f"{f['kind']:<11} {f['key'][:28]:<28} {f['value'][:80]}{mark}")
+
+    emit(args, {"facts": facts}, human)
+    return EXIT_OK
+
+
+def cmd_persona(args: argparse.Namespace) -> int:
+    from sideload.persona import serving
+
+    if args.action == "eval":
+        if not args.heldout:
+            raise SideloadError("persona eval needs --heldout FILE", kind="usage")
+        with open_vault(args) as vault:
+            doc = run_job(args, lambda ctx: context(args).evaluate(vault, Path(args.heldout), ctx, args.max_tokens))
+
+        def human() -> None:
+            print(f"held-out words: {doc['tokens']:,} tokens of {Path(doc['file']).name}")
+            print(f"  base model  perplexity {doc['base']['perplexity']:8.2f}")
+            who = f"adapter v{doc['persona']['adapter_id']}" if doc['persona'].get('adapter_id') else "no adapter"
+            print(f"  persona     perplexity {doc['persona']['perplexity']:8.2f}  ({who})")
+            print(f"  {doc['reduction'] * 100:.1f} % lower than the base model")
+
+        emit(args, doc, human)
+        return EXIT_OK
+    with open_vault(args) as vault:
+        rows = serving.history(vault.db)
+
+    def human_h() -> None:
+        if not rows:
+            print("no adapter trained yet: `sideload consolidate` trains one")
+        for r in rows:
+            print(f"v{r['adapter_id']:<4} {r['created_at']}  {r['status']:<9} base {r['ppl_base'] or 0:7.2f}  "
+                  f"new {r['ppl_new'] or 0:7.2f}  {r['train_tokens']:>8,} tokens  {r['note']}")
+
+    emit(args, {"adapters": rows}, human_h)
+    return EXIT_OK
+
+
+def register(sub, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("ask", parents=[common], help="ask the persona; it answers as the owner, from their moments")
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("--session", metavar="ID", help="continue a chat session (kept in the vault)")
+    p.add_argument("--new-session", action="store_true", help="start a session and keep this exchange")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("predict", parents=[common], help="what the person would most likely do next")
+    p.add_argument("--at", metavar="ISO", help="the moment to predict from (default: after the newest moment)")
+    p.add_argument("--context", metavar="TEXT", help="what just happened, in words")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("profile", parents=[common],
+                       help="the distilled profile: list | refresh | set KIND KEY VALUE | remove KIND KEY")
+    p.add_argument("action", nargs="?", metavar="ACTION")
+    p.add_argument("args", nargs="*", metavar="ARG")
+    p.add_argument("--kind", choices=("person", "relation", "place", "routine", "preference", "speech"))
+    p.set_defaults(func=cmd_profile)
+
+    p = sub.add_parser("persona", parents=[common], help="the persona's adapters: eval --heldout FILE | history")
+    p.add_argument("action", nargs="?", choices=("eval", "history"))
+    p.add_argument("--heldout", metavar="FILE", help="a file of the kinds `import` takes, not imported")
+    p.add_argument("--max-tokens", type=int, default=20_000, metavar="N",
+                   help="score at most N tokens, spread evenly over the file (default 20000)")
+    p.set_defaults(func=cmd_persona)

@@ -1,0 +1,23 @@
+"""Chat sessions with the persona, kept in the vault so the app and `ask --session` continue them."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sideload.store import queries
+
+
+def new_session_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def session_history(db, session_id: str) -> list[dict]:
+    """The turns as chat messages (role, content) for the model's context."""
+    return [{"role": t["role"], "content": t["content"]} for t in queries.chat_messages(db, session_id)]
+
+
+def save_exchange(vault, session_id: str, question: str, answer) -> None:
+    now = datetime.now().isoformat(timespec="seconds")
+    with vault.transaction() as tx:
+        queries.save_chat_exchange(tx, session_id, question, answer.text,
+                                   [c["moment_id"] for c in answer.citations], now)

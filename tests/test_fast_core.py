@@ -1,0 +1,174 @@
+"""The fast tier: the core's logic on a real vault and real SQLite, with fake engines handed in
+through the application context (no model is loaded). `make check` runs these with the other
+tests that load nothing."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from fakes import FakeLLM, fake_context
+from sideload.errors import Cancelled, SideloadError
+from sideload.jobs import CancelToken, JobContext
+
+DIARY = [
+    {"date": "2026-02-10", "text": "Took the ferry to the island with Ruth. The gulls stole half of my sandwich."},
+    {"date": "2026-02-11", "text": "Repaired the garden fence; the old posts had rotted at the base."},
+    {"date": "2026-02-12", "text": "Ruth phoned: her cello recital moved to Saturday at the chapel on Mill Lane."},
+    {"date": "2026-02-13", "text": "Wrote nothing of note. Rain all day, read a novel about lighthouse keepers."},
+    {"date": "2026-02-14", "text": "Bought tulips at the market for the kitchen table."},
+]
+
+
+@pytest.fixture
+def diary_file(tmp_path) -> Path:
+    p = tmp_path / "diary.jsonl"
+    p.write_text("\n".join(json.dumps(e) for e in DIARY) + "\n", encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def vault(tmp_path, home, diary_file):
+    """A fresh vault with the diary imported through the real pipeline and a fake embedder."""
+    root = tmp_path / "vault"
+    context = fake_context(root)
+    with context.init() as v:
+        result = context.import_session(v, JobContext()).run([diary_file])
+    assert result.imported == 1 and result.moments == len(DIARY)
+    return context
+
+
+def test_one_hub_per_process_whatever_asks(vault):
+    with vault.open() as v:
+        vault.searcher(v)
+        vault.persona(v)
+        vault.import_session(v, JobContext(), read_only=True)
+    assert len(vault.hubs) == 1
+
+
+def test_search_returns_its_evidence(vault):
+    from sideload.recall.search import build_request
+
+    with vault.open() as v:
+        hits = vault.searcher(v).search(build_request([d for d, _ in v.days()], "cello recital", limit=3))
+    assert hits and "cello" in hits[0]["text"]
+    ev = hits[0]["evidence"]
+    assert ev["coverage"] == 1.0 and ev["weighted_coverage"] == 1.0 and ev["dense"] > 0.3
+    assert set(ev["ranks"]) <= {"dense", "keyword"} and ev["ranks"]
+    # a hit holding none of the words has no coverage
+    assert all(h["evidence"]["coverage"] < 1.0 for h in hits[1:])
+
+
+def test_the_persona_judges_relevance_from_the_search_evidence_without_asking_again(vault, monkeypatch):
+    with vault.open() as v:
+        persona = vault.persona(v)
+        executed = []
+        v.db.set_trace_callback(executed.append)
+        kept = persona.recall("when is the cello recital?")
+        v.db.set_trace_callback(None)
+    assert kept and "Saturday" in kept[0]["text"]
+    # the persona's own judging adds no query over the vectors or the full-text index
+    assert not [q for q in executed if "FROM embeddings e JOIN moments" in q]
+
+
+def test_the_persona_says_when_it_does_not_remember(vault):
+    with vault.open() as v:
+        answer = vault.persona(v).ask("what is my favourite opera?")
+    assert not answer.remembered and answer.citations == []
+
+
+def test_a_stop_ends_generation_at_once(vault):
+    llm = FakeLLM("la", delay_s=0.02, words=5000)
+    context = fake_context(vault.vault_dir, llm=llm)
+    token = CancelToken()
+    ctx = JobContext(cancel=token)
+    with context.open() as v:
+        persona = context.persona(v)
+        import threading
+
+        threading.Timer(0.2, token.cancel).start()
+        t0 = time.monotonic()
+        with pytest.raises(Cancelled):
+            persona.ask("when is the cello recital?", ctx=ctx)
+    assert time.monotonic() - t0 < 0.7
+    assert llm.stopped.is_set() and llm.generated < 100
+
+
+def test_a_chat_model_that_fails_still_answers_from_memory(vault):
+    class Broken:
+        def chat(self, *a, **kw):
+            raise SideloadError("setting 'llm_model': /nowhere.gguf does not exist", kind="setting")
+
+    with vault.open() as v:
+        persona = vault.persona(v)
+        persona.llm_provider = lambda: Broken()
+        answer = persona.ask("when is the cello recital?")
+    assert answer.remembered and "Saturday" in answer.text
+    assert "llm_model" in answer.problem and answer.as_json()["problem"] == answer.problem
+
+
+def test_dry_run_lists_what_would_be_imported_and_why_not(vault, tmp_path, diary_file):
+    new = tmp_path / "more.jsonl"
+    new.write_text(json.dumps({"date": "2026-02-15", "text": "Walked the dog."}) + "\n")
+    (tmp_path / "notes.xyz").write_text("what is this")
+    (tmp_path / "empty.txt").write_text("")
+    os.mkfifo(tmp_path / "pipe.wav")
+    with vault.open() as v:
+        before = v.counts()
+        plan = vault.import_session(v, None, read_only=True).plan([diary_file, new, tmp_path / "notes.xyz",
+                                                                   tmp_path / "empty.txt", tmp_path / "pipe.wav",
+                                                                   tmp_path / "missing.mp4"])
+        assert v.counts() == before
+    doc = plan.as_json()
+    assert [f["path"] for f in doc["would_import"]] == [str(new)]
+    assert doc["would_skip"] == [{"path": str(diary_file), "reason": "already in the vault"}]
+    reasons = {Path(f["path"]).name: f["reason"] for f in doc["failed"]}
+    assert "unsupported" in reasons["notes.xyz"] and "empty" in reasons["empty.txt"]
+    assert "named pipe" in reasons["pipe.wav"] and "no such file" in reasons["missing.mp4"]
+
+
+def test_a_named_pipe_never_blocks_an_import(vault, tmp_path):
+    os.mkfifo(tmp_path / "stuck.mp4")
+    with vault.open(write=True) as v:
+        t0 = time.monotonic()
+        result = vault.import_session(v, JobContext()).run([tmp_path / "stuck.mp4"])
+    assert time.monotonic() - t0 < 10
+    assert result.failed and "named pipe" in result.failed[0]["reason"]
+
+
+def test_excluded_time_is_dropped_before_it_is_stored(tmp_path, home, diary_file):
+    context = fake_context(tmp_path / "v")
+    with context.init() as v:
+        v.settings.set("import_exclude_ranges", ["2026-02-11/2026-02-12"])
+        result = context.import_session(v, JobContext()).run([diary_file])
+        days = [d for d, _ in v.days()]
+        kept_ids = [m["moment_id"] for m in v.moments()]
+    assert result.moments == 3 and "2026-02-11" not in days and "2026-02-12" not in days
+    # the entries that remain keep the ids of an import without the exclusion
+    other = fake_context(tmp_path / "w")
+    with other.init() as w:
+        other.import_session(w, JobContext()).run([diary_file])
+        all_ids = [m["moment_id"] for m in w.moments()]
+    assert set(kept_ids) < set(all_ids)
+
+
+def test_a_path_setting_is_checked_when_it_is_set(vault, tmp_path):
+    with vault.open(write=True) as v:
+        with pytest.raises(SideloadError, match="llm_model.*no such file"):
+            v.settings.set("llm_model", "/nonexistent.gguf")
+        junk = tmp_path / "junk.gguf"
+        junk.write_bytes(b"not a model at all")
+        with pytest.raises(SideloadError, match="llm_model.*not a GGUF"):
+            v.settings.set("llm_model", str(junk))
+        with pytest.raises(SideloadError, match="embedding_model.*expected a folder"):
+            v.settings.set("embedding_model", str(junk))
+        v.settings.set("llm_model", "")  # empty: the bundled default
+
+
+def test_settings_that_nothing_reads_are_not_offered():
+    from sideload.settings import BY_NAME
+
+    assert "vision_model" not in BY_NAME and "vision_mmproj" not in BY_NAME

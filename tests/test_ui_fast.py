@@ -1,0 +1,66 @@
+"""The app's wiring, fast: a real Qt window offscreen over a real vault, with the engines faked
+through the application context (no model loads). The same views over the real engines are tested
+in test_ui.py."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from fakes import FakeLLM, fake_context
+from sideload.jobs import JobContext
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, home):
+    made = []
+
+    def make(llm: FakeLLM, *, family: bool = False):
+        from ui.app import MainWindow
+
+        diary = tmp_path / "d.jsonl"
+        diary.write_text(json.dumps({"date": "2026-02-12", "text": "Ruth phoned: her cello recital moved to "
+                                     "Saturday at the chapel on Mill Lane."}) + "\n")
+        context = fake_context(tmp_path / "vault", llm=llm)
+        with context.init() as v:
+            context.import_session(v, JobContext()).run([diary])
+        vault = context.open()
+        win = MainWindow(vault, restore=False, context=context)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        made.append((win, vault))
+        return win
+
+    yield make
+    for win, vault in made:
+        win.close()
+        vault.close()
+
+
+def test_stop_ends_a_long_answer_within_half_a_second_and_says_so(qtbot, make_window):
+    llm = FakeLLM("and then I went on talking", delay_s=0.02, words=3000)  # a minute of answer
+    win = make_window(llm)
+    win.show_view(3)
+    chat = win.chat
+    qtbot.keyClicks(chat.input, "when is the cello recital?")
+    chat.send()
+    qtbot.waitUntil(lambda: llm.generated >= 5, timeout=10_000)
+    assert chat.stop_btn.isEnabled()
+    t0 = time.monotonic()
+    chat.stop_btn.click()
+    qtbot.waitUntil(lambda: not chat.job.running, timeout=5_000)
+    assert time.monotonic() - t0 < 0.5
+    assert llm.stopped.is_set() and llm.generated < 300
+    assert chat.turns[-1][1].endswith("(stopped)") and chat.note.text() == "Stopped."
+    assert chat.send_btn.isEnabled() and not chat.stop_btn.isEnabled()
+
+
+def test_the_jobs_view_says_the_app_keeps_the_nightly_schedule(qtbot, make_window):
+    win = make_window(FakeLLM())
+    text = win.jobs.next_label.text()
+    assert "while this app is open" in text and "consolidate --schedule" in text
+    assert win.jobs.nightly.isActive()
