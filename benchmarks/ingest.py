@@ -96,20 +96,19 @@ class PeakRSS:
 
 
 def run_pipeline(files: list[Path], vault_dir: Path):
-    from models.hub import ModelHub
-    from sideload.ingest.session import ImportSession
+    from sideload.context import AppContext
     from sideload.jobs import JobContext
-    from sideload.store.vault import Vault
 
-    with Vault.init(vault_dir) as vault:
-        hub = ModelHub(vault.settings)
+    context = AppContext(vault_dir)
+    with context.init() as vault:
+        hub = context.hub(vault.settings)
         # load the engines first: a long-lived app pays this once, not per hour of footage
         t = time.perf_counter()
         _ = hub.whisper, hub.voice, hub.embedder, hub.frames
         load_s = time.perf_counter() - t
         with PeakRSS() as rss:
             t = time.perf_counter()
-            session = ImportSession(vault, hub, JobContext())
+            session = context.import_session(vault, JobContext())
             result = session.run(files)
             wall = time.perf_counter() - t
         return result, wall, load_s, rss.peak, hub

@@ -70,19 +70,18 @@ def main() -> int:
     ap.add_argument("--holdout", type=int, default=14)
     args = ap.parse_args()
     os.environ.setdefault("SIDELOAD_HOME", tempfile.mkdtemp(prefix="sideload-bench-home-"))
-    from models.hub import ModelHub
-    from sideload.ingest.session import ImportSession
+    from sideload.context import AppContext
     from sideload.jobs import JobContext
     from sideload.persona.predict import Predictor, events_from_vault
-    from sideload.store.vault import Vault
 
     work = Path(tempfile.mkdtemp(prefix="sideload-predict-"))
     try:
         lines = generate(args.days)
         diary = work / "routine.jsonl"
         diary.write_text("\n".join(json.dumps({k: v for k, v in l.items() if k != "_act"}) for l in lines) + "\n")
-        with Vault.init(work / "vault") as vault:
-            ImportSession(vault, ModelHub(vault.settings), JobContext()).run([diary])
+        context = AppContext(work / "vault")
+        with context.init() as vault:
+            context.import_session(vault, JobContext()).run([diary])
             events = events_from_vault(vault.db)
         cutoff = events[-1].when.replace(hour=0, minute=0, second=0) - timedelta(days=args.holdout - 1)
         train = [e for e in events if e.when < cutoff]

@@ -122,12 +122,8 @@ def main() -> int:
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
     os.environ.setdefault("SIDELOAD_HOME", tempfile.mkdtemp(prefix="sideload-bench-home-"))
-    from models.hub import ModelHub
-    from sideload.store.index import VectorIndex
-    from sideload.ingest.session import ImportSession
+    from sideload.context import AppContext
     from sideload.jobs import JobContext
-    from sideload.recall.search import Searcher
-    from sideload.store.vault import Vault
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="sideload-searchq-"))
     life, vault_dir = work / "lifelog", work / "vault"
@@ -136,12 +132,14 @@ def main() -> int:
         questions = json.loads(qfile.read_text()) if qfile.exists() else build(life)
         if not vault_dir.exists():
             t = time.perf_counter()
-            with Vault.init(vault_dir) as vault:
-                res = ImportSession(vault, ModelHub(vault.settings), JobContext()).run([life])
+            builder = AppContext(vault_dir)
+            with builder.init() as vault:
+                res = builder.import_session(vault, JobContext()).run([life])
+            builder.close()
             print(f"imported {res.imported} files, {res.moments} moments in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-        with Vault.open(vault_dir) as vault:
-            hub = ModelHub(vault.settings)
-            searcher = Searcher(vault.db, lambda texts: hub.embedder.encode(texts), VectorIndex(vault.paths.index_dir))
+        context = AppContext(vault_dir)
+        with context.open() as vault:
+            searcher = context.searcher(vault)
             days = [d for d, _ in vault.days()]
             print(f"\nSearch quality: {len(questions)} paraphrased questions over {len(days)} days, "
                   f"{vault.counts()['moments']} moments\n")

@@ -113,7 +113,7 @@ def main() -> int:
     ap.add_argument("--keep", type=Path, help="keep (and reuse) the built vault here")
     args = ap.parse_args()
     os.environ.setdefault("SIDELOAD_HOME", tempfile.mkdtemp(prefix="sideload-bench-home-"))
-    from models.hub import ModelHub
+    from sideload.context import AppContext
     from sideload.store.index import VectorIndex
     from sideload.recall.search import SearchRequest, Searcher
     from sideload.store.vault import Vault
@@ -138,8 +138,7 @@ def main() -> int:
                 store.rebuild(vault.db)
                 print(f"vector matrix rebuilt from the catalogue in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         with Vault.open(vault_dir) as vault:
-            hub = ModelHub(vault.settings)
-            embed = hub.embedder
+            embed = AppContext(vault_dir).hub(vault.settings).embedder
             index = VectorIndex(vault.paths.index_dir)
             searcher = Searcher(vault.db, lambda texts: embed.encode(texts), index, store)
             texts = [r[0] for r in vault.db.execute(

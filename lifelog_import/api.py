@@ -56,6 +56,9 @@ class Source:
     info: Any = None  # lifelog_import.probe.MediaInfo for audio and video
     entries: list[TextEntry] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    # lines or entries of the file that were left out, each (line number, reason): the rest imports,
+    # and each of these is named to the person beside the file
+    dropped: list[tuple[int, str]] = field(default_factory=list)
 
 
 class Importer:

@@ -15,8 +15,22 @@ _MAGIC = [
 ]
 
 
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding a byte-order mark announces (the mark itself is the evidence), or None."""
+    for mark, encoding in BOMS:
+        if head.startswith(mark):
+            return encoding
+    return None
+
+
 def sniff(head: bytes) -> tuple[str, str] | None:
     """(family, description) for well-known content, or None."""
+    if bom_encoding(head):  # before MP3's frame sync: a UTF-16 mark (FF FE) looks like one
+        return "text", "text"
     if len(head) >= 12 and head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand.startswith(b"M4A") or brand.startswith(b"M4B"):

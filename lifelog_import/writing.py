@@ -8,26 +8,66 @@ from pathlib import Path
 from typing import Any
 
 from .api import ImportFailure, Importer, Source, TextEntry, WallClock
-from .sniff import check_family
+from .sniff import bom_encoding, check_family
 from .timeinfo import date_from_name, datetime_from_name
 
 MAX_TEXT_BYTES = 200 * 1024 * 1024
 
 
-def _read_text(path: Path) -> str:
+def decode_text(raw: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, guessed) by evidence, in this order: a byte-order mark; valid UTF-8 (which
+    other text almost never is by chance); a charset detector's verdict; else Latin-1. Never by
+    whether a decode happens not to fail: any even-length bytes decode as UTF-16, into garbage."""
+    bom = bom_encoding(raw[:4])
+    if bom:
+        body = raw if bom == "utf-8-sig" else raw[2 if bom.startswith("utf-16") else 4:]
+        try:
+            return body.decode(bom), bom, False
+        except UnicodeDecodeError:
+            raise ImportFailure(f"it starts with a {bom} byte-order mark but is not valid {bom}") from None
+    if b"\x00" in raw[:4096]:
+        raise ImportFailure("it holds binary data, not text")
+    try:
+        return raw.decode("utf-8"), "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    for encoding in _detected(raw):
+        try:
+            return raw.decode(encoding), encoding, True
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return raw.decode("latin-1"), "latin-1", True
+
+
+def _detected(raw: bytes) -> list[str]:
+    """The charset detector's verdict: its best encodings, Western (cp1252) first among equals. On
+    a short Western text the detector scores cp1250, cp1252 and cp1257 alike and would pick by name,
+    turning "señora" into "seńora"; Central European text does not tie with cp1252, so it keeps its own."""
+    try:
+        from charset_normalizer import from_bytes
+
+        found = [m for m in from_bytes(raw[:262_144]) if m.encoding not in ("utf_8", "utf_16", "utf_32", "ascii")]
+    except Exception:  # the detector is a help, not a requirement
+        return []
+    if not found:
+        return []
+    best = found[0]
+    ties = [m.encoding for m in found
+            if m.percent_chaos <= best.percent_chaos and m.percent_coherence >= best.percent_coherence]
+    return (["cp1252"] if "cp1252" in ties else []) + [m.encoding for m in found[:3]]
+
+
+def _read_text(path: Path) -> tuple[str, dict]:
+    """The file's text and what is known of its encoding (recorded on the moments when guessed)."""
     if path.stat().st_size > MAX_TEXT_BYTES:
         raise ImportFailure("the text file is larger than 200 MB")
     raw = path.read_bytes()
     if not raw.strip():
         raise ImportFailure("the file is empty")
-    if b"\x00" in raw[:4096]:
-        raise ImportFailure("it holds binary data, not text")
-    for enc in ("utf-8-sig", "utf-16"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
+    text, encoding, guessed = decode_text(raw)
+    if not text.strip():
+        raise ImportFailure("the file is empty")
+    return text, {"encoding": encoding, **({"encoding_guessed": True} if guessed else {})}
 
 
 def _parse_when(value: Any) -> tuple[datetime, str] | None:
@@ -55,27 +95,30 @@ class JsonlDiaryImporter(Importer):
     extensions = (".jsonl", ".ndjson")
 
     def read(self, path: Path, settings: Any) -> Source:
-        text = _read_text(path)
+        text, enc = _read_text(path)
         entries: list[TextEntry] = []
-        bad = 0
+        dropped: list[tuple[int, str]] = []
         for n, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
-            except json.JSONDecodeError:
-                bad += 1
+            except json.JSONDecodeError as exc:
+                dropped.append((n, f"not valid JSON ({exc.msg})"))
                 continue
             if not isinstance(obj, dict):
-                bad += 1
+                dropped.append((n, "not a JSON object"))
                 continue
             body = obj.get("text") or obj.get("content") or obj.get("body")
             when = None
             for key in ("datetime", "timestamp", "time", "date", "created_at"):
                 if key in obj and (when := _parse_when(obj[key])):
                     break
-            if not isinstance(body, str) or not body.strip() or when is None:
-                bad += 1
+            if not isinstance(body, str) or not body.strip():
+                dropped.append((n, "no text (a 'text', 'content' or 'body' field)"))
+                continue
+            if when is None:
+                dropped.append((n, "no readable date (a 'date', 'datetime', 'timestamp', 'time' or 'created_at' field)"))
                 continue
             author = obj.get("author") or obj.get("speaker")
             entries.append(TextEntry(when[0], body.strip(), "me" if not author else "unknown",
@@ -85,7 +128,7 @@ class JsonlDiaryImporter(Importer):
         entries.sort(key=lambda e: e.when.replace(tzinfo=None))
         first = entries[0]
         return Source(path, self.name, "text", WallClock(first.when, "content", first.when.tzinfo is not None),
-                      entries=entries, meta={"skipped_lines": bad})
+                      entries=entries, meta={"skipped_lines": len(dropped), **enc}, dropped=dropped)
 
 
 # WhatsApp: "[02/03/2026, 07:45:12] Alice: Hi" (iOS) or "02/03/2026, 07:45 - Alice: Hi" (Android),
@@ -94,8 +137,18 @@ _WA_LINE = re.compile(
     r"^\u200e?\[?(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4}),?\s+(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
     r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?\]?\s*(?:-\s*)?(?P<rest>.*)$")
 _WA_SENDER = re.compile(r"^(?P<name>[^:]{1,80}?):\s(?P<msg>.*)$")
-_WA_SKIP = ("<media omitted>", "image omitted", "video omitted", "audio omitted", "sticker omitted",
-            "document omitted", "gif omitted", "this message was deleted", "<attached:")
+# What the exporters write in place of an attachment or a deleted message: the whole message, exactly
+# (Android "<Media omitted>", iOS "image omitted" after an invisible mark, iOS with media "<attached: f>").
+_WA_PLACEHOLDERS = {"<media omitted>", "image omitted", "video omitted", "audio omitted", "sticker omitted",
+                    "document omitted", "gif omitted", "contact card omitted", "this message was deleted",
+                    "you deleted this message", "null"}
+_WA_ATTACHED = re.compile(r"^<attached: [^>]+>$")
+
+
+def _is_placeholder(body: str) -> bool:
+    bare = body.strip().strip("\u200e\u200f").strip().lower()
+    return bare in _WA_PLACEHOLDERS or bool(_WA_ATTACHED.match(bare)) or (
+        bare.endswith(" omitted") and bare.split(" ")[0] in ("image", "video", "audio", "sticker", "document", "gif"))
 
 
 def _wa_datetime(date: str, time: str, ampm: str | None, dayfirst: bool) -> datetime | None:
@@ -130,42 +183,51 @@ class WhatsAppImporter(Importer):
     def claims(self, path: Path, head: bytes) -> bool:
         if path.suffix.lower() != ".txt":
             return False
-        lines = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[:8]
+        bom = bom_encoding(head)
+        lines = head.decode(bom or "utf-8", errors="replace").lstrip("\ufeff").splitlines()[:8]
         return sum(1 for line in lines if _WA_LINE.match(line)) >= min(2, len(lines)) and bool(lines)
 
     def read(self, path: Path, settings: Any) -> Source:
-        text = _read_text(path)
-        raw: list[tuple[str, str, str | None, str | None, str]] = []  # date, time, ampm, sender, msg
-        for line in text.splitlines():
+        text, enc = _read_text(path)
+        raw: list[tuple[str, str, str | None, str | None, str, int]] = []  # date, time, ampm, sender, msg, line
+        for n, line in enumerate(text.splitlines(), 1):
             m = _WA_LINE.match(line)
             if m:
                 s = _WA_SENDER.match(m.group("rest"))
                 if s:
                     raw.append((m.group("date"), m.group("time"), m.group("ampm"), s.group("name").strip(),
-                                s.group("msg")))
+                                s.group("msg"), n))
                 else:
-                    raw.append((m.group("date"), m.group("time"), m.group("ampm"), None, m.group("rest")))
+                    raw.append((m.group("date"), m.group("time"), m.group("ampm"), None, m.group("rest"), n))
             elif raw and line.strip():
-                d, t, ap, who, msg = raw[-1]
-                raw[-1] = (d, t, ap, who, msg + "\n" + line)
+                d, t, ap, who, msg, first = raw[-1]
+                raw[-1] = (d, t, ap, who, msg + "\n" + line, first)
         if not raw:
             raise ImportFailure("no WhatsApp message lines found")
         dayfirst = self._dayfirst([r[0] for r in raw])
         owner = self._owner(path, {r[3] for r in raw if r[3]}, settings)
         entries: list[TextEntry] = []
-        for date, time, ampm, sender, msg in raw:
+        dropped: list[tuple[int, str]] = []
+        attachments = 0
+        for date, time, ampm, sender, msg, n in raw:
+            if sender is None:
+                continue  # system lines ("Messages are end-to-end encrypted"): nobody said them
             when = _wa_datetime(date, time, ampm, dayfirst)
-            if when is None or sender is None:
-                continue  # system lines ("Messages are end-to-end encrypted")
+            if when is None:
+                dropped.append((n, f"an impossible date or time ({date} {time}{' ' + ampm if ampm else ''})"))
+                continue
             body = msg.strip()
-            if not body or any(body.lower().startswith(s) or s in body.lower() for s in _WA_SKIP):
+            if not body:
+                continue
+            if _is_placeholder(body):
+                attachments += 1  # the exporter's stand-in for a photo, a voice note, a deleted message
                 continue
             speaker = "unknown" if owner is None else ("me" if sender == owner else "other")
             entries.append(TextEntry(when, body, speaker, sender))
         if not entries:
             raise ImportFailure("the chat export holds no messages")
         return Source(path, self.name, "text", WallClock(entries[0].when, "content", False), entries=entries,
-                      meta={"chat": True, "owner": owner})
+                      meta={"chat": True, "owner": owner, "attachments": attachments, **enc}, dropped=dropped)
 
     @staticmethod
     def _dayfirst(dates: list[str]) -> bool:
@@ -208,7 +270,8 @@ class DatedTextImporter(Importer):
     def read(self, path: Path, settings: Any) -> Source:
         with open(path, "rb") as fh:
             check_family(path.suffix, fh.read(4096), ("text",))
-        body = _read_text(path).strip()
+        body, enc = _read_text(path)
+        body = body.strip()
         when = datetime_from_name(path.stem)
         precision = "second"
         clock_source = "filename"
@@ -225,4 +288,4 @@ class DatedTextImporter(Importer):
             raise ImportFailure("a text file with no date in its name or on its first line; name it like "
                                 "2026-03-02.md to import it as a diary page")
         return Source(path, self.name, "text", WallClock(when, clock_source, False),
-                      entries=[TextEntry(when, body, "me", None, precision=precision)])
+                      entries=[TextEntry(when, body, "me", None, precision=precision)], meta=enc)

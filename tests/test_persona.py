@@ -113,3 +113,29 @@ def test_one_llama_owner_serves_concurrent_requests_in_turn():
         assert seen_threads == {"llm-owner"}  # only the owner thread ever touched the model
     finally:
         llm.close()
+
+
+def test_a_chat_model_setting_that_points_nowhere_is_refused_and_named(demo_vault, tmp_path):
+    vault = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(demo_vault, vault)
+    refused = run_cli("--vault", str(vault), "settings", "llm_model", "/nonexistent.gguf", "--json")
+    assert refused.returncode == 2 and "setting 'llm_model'" in refused.stderr and "no such file" in refused.stderr
+    assert json.loads(refused.stdout)["error"]["kind"] == "setting"
+    # a path that was fine when set and is gone now (a drive unplugged): named, and memory still answers
+    settings = json.loads((vault / "settings.json").read_text())
+    settings["llm_model"] = str(tmp_path / "unplugged" / "big.gguf")
+    (vault / "settings.json").write_text(json.dumps(settings))
+    proc = run_cli("--vault", str(vault), "ask", "where did I put my travel document?", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert "setting 'llm_model'" in proc.stderr and "does not exist" in proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["remembered"] and "passport" in out["answer"] and "llm_model" in out["problem"]
+    # a file that is not a model: also named, also answered from memory
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"GGUF" + b"\x00" * 64)
+    settings["llm_model"] = str(junk)
+    (vault / "settings.json").write_text(json.dumps(settings))
+    out = cli_json("--vault", str(vault), "ask", "where did I put my travel document?")
+    assert out["remembered"] and "llm_model" in out["problem"] and "could not be loaded" in out["problem"]

@@ -128,6 +128,33 @@ def test_chat_streams_an_answer_and_a_citation_opens_the_player(qtbot, window, a
     assert window.player.moment["moment_id"] == answer.citations[0]["moment_id"]
 
 
+def test_a_chat_model_that_points_nowhere_is_named_in_the_chat(qtbot, app_vault, tmp_path, home):
+    from sideload.store.vault import Vault
+    from ui.app import MainWindow
+
+    vault_dir = tmp_path / "vault"
+    shutil.copytree(app_vault, vault_dir)
+    settings = json.loads((vault_dir / "settings.json").read_text())
+    settings["llm_model"] = "/nonexistent.gguf"  # set when a drive was mounted; gone now
+    (vault_dir / "settings.json").write_text(json.dumps(settings))
+    vault = Vault.open(vault_dir)
+    win = MainWindow(vault, restore=False)
+    qtbot.addWidget(win)
+    try:
+        win.show_view(3)
+        chat = win.chat
+        qtbot.keyClicks(chat.input, "where did I put my passport?")
+        chat.send()
+        qtbot.waitUntil(lambda: not chat.job.running, timeout=120_000)
+        assert chat.last_answer is not None and chat.last_answer.remembered
+        assert "passport" in chat.turns[-1][1]  # memory answers even without the chat model
+        assert "setting 'llm_model'" in chat.note.text() and "/nonexistent.gguf" in chat.note.text()
+        assert "Something went wrong" not in chat.log.toPlainText()
+    finally:
+        win.close()
+        vault.close()
+
+
 def test_edit_a_profile_fact(qtbot, window, artifacts, app_vault):
     window.show_view(4)
     view = window.persona

@@ -94,3 +94,62 @@ def test_sniff_tells_content_from_name():
     assert sniff(b"\x00\x00\x00\x18ftypmp42")[0] == "video"
     assert sniff(b"RIFF\x00\x00\x00\x00WAVEfmt ")[0] == "audio"
     assert sniff(b"hello world\n")[0] == "text"
+
+
+def test_latin1_text_is_read_as_latin1_and_the_guess_is_recorded(tmp_path):
+    page = tmp_path / "2026-03-02.txt"
+    text = "Sketched the façade of the café; the señora's crème brûlée was à point. Übermorgen Kälte."
+    page.write_bytes(text.encode("latin-1"))
+    src = DatedTextImporter().read(page, None)
+    assert src.entries[0].text == text  # not CJK characters from a UTF-16 misreading
+    assert src.meta["encoding_guessed"] is True and src.meta["encoding"] != "utf-8"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+def test_text_with_a_byte_order_mark_is_text(tmp_path, encoding):
+    page = tmp_path / "2026-03-02.txt"
+    body = "Walked to the harbour at dawn; façade repainted.".encode(encoding)
+    page.write_bytes((b"\xfe\xff" if encoding == "utf-16-be" else b"") + body)
+    assert sniff(page.read_bytes()[:64]) == ("text", "text")  # not "MP3 audio" from FF FE
+    src = DatedTextImporter().read(page, None)
+    assert src.entries[0].text == "Walked to the harbour at dawn; façade repainted."
+    assert "encoding_guessed" not in src.meta
+
+
+def test_utf16_whatsapp_export_is_claimed_and_read(tmp_path):
+    chat = tmp_path / "WhatsApp Chat with Sam.txt"
+    chat.write_bytes("02/03/2026, 18:02 - Sam: Café at six?\n02/03/2026, 18:03 - Alex: Oui, à six.\n".encode("utf-16"))
+    imp = WhatsAppImporter()
+    assert imp.claims(chat, chat.read_bytes()[:4096])
+    src = imp.read(chat, _Settings(owner_name="Alex"))
+    assert [e.text for e in src.entries] == ["Café at six?", "Oui, à six."]
+
+
+def test_every_dropped_diary_line_is_named_with_its_number(tmp_path):
+    f = tmp_path / "d.jsonl"
+    f.write_text('{"date": "2026-03-02", "text": "fine"}\n'
+                 'not json at all\n'
+                 '\n'
+                 '["a", "list"]\n'
+                 '{"date": "2026-03-03"}\n'
+                 '{"date": "someday", "text": "when?"}\n'
+                 '{"date": "2026-03-04", "text": "also fine"}\n')
+    src = JsonlDiaryImporter().read(f, None)
+    assert [e.text for e in src.entries] == ["fine", "also fine"]
+    lines = dict(src.dropped)
+    assert sorted(lines) == [2, 4, 5, 6]
+    assert "not valid JSON" in lines[2] and "not a JSON object" in lines[4]
+    assert "no text" in lines[5] and "no readable date" in lines[6]
+
+
+def test_whatsapp_attachments_by_exact_markers_and_impossible_dates_named(tmp_path):
+    chat = tmp_path / "chat.txt"
+    chat.write_text("[02/03/2026, 18:02:00] Sam: \u200eimage omitted\n"
+                    "[02/03/2026, 18:03:00] Sam: the image omitted from the report was the chart\n"
+                    "[02/03/2026, 18:04:00] Alex: <attached: 00000042-PHOTO-2026-03-02.jpg>\n"
+                    "[31/02/2026, 18:05:00] Alex: a day that never was\n"
+                    "[02/03/2026, 18:06:00] Alex: see you\n", encoding="utf-8")
+    src = WhatsAppImporter().read(chat, _Settings(owner_name="Alex"))
+    assert [e.text for e in src.entries] == ["the image omitted from the report was the chart", "see you"]
+    assert src.meta["attachments"] == 2
+    assert len(src.dropped) == 1 and src.dropped[0][0] == 4 and "impossible date" in src.dropped[0][1]

@@ -199,6 +199,8 @@ def build_moments(task: Task, ctx: JobContext) -> None:
     h = task.content_hash
     out: list[Moment] = []
     if src.media_kind == "text":
+        # an encoding that was guessed (no byte-order mark, not UTF-8) is said on each moment
+        guessed = {"encoding": src.meta["encoding"]} if src.meta.get("encoding_guessed") else {}
         for n, entry in enumerate(src.entries):
             if n in task.skip_entries:
                 continue  # the ordinal stays that of the entry in its file, so ids do not shift
@@ -208,7 +210,7 @@ def build_moments(task: Task, ctx: JobContext) -> None:
                 kind="text", start_s=0.0, end_s=0.0, started_at=iso(when, entry.precision),
                 t_start=wall_seconds(when), t_end=wall_seconds(end), day=when.date().isoformat(),
                 text=entry.text, speaker=entry.speaker, speaker_name=entry.speaker_name,
-                meta={"entry": n, "precision": entry.precision},
+                meta={"entry": n, "precision": entry.precision, **guessed},
                 moment_id=make_moment_id(h, "text", 0.0, n)))
         task.moments = out
         return

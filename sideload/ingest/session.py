@@ -268,6 +268,8 @@ class ImportSession:
             self.result.skipped += 1
             return
         self._store(task, st)
+        for line, reason in task.source.dropped:  # the file is in; these lines of it are not
+            self.result.failed.append({"path": str(path), "line": line, "reason": reason})
         for name, secs in task.timings.items():
             self.result.timings[name] = self.result.timings.get(name, 0.0) + secs
         self.result.media_seconds += task.duration

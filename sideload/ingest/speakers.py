@@ -8,12 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from models.speaker import label, owner_reference
+from sideload.store.voices import set_speakers, voiceprints
 
 
 def relabel(vault, hub) -> int:
-    rows = vault.db.execute(
-        "SELECT v.rid, v.vector, m.end_s - m.start_s AS dur, m.speaker FROM voiceprints v "
-        "JOIN moments m USING (rid) ORDER BY v.rid").fetchall()
+    rows = voiceprints(vault.db)
     if not rows:
         return 0
     prints = np.stack([np.frombuffer(r["vector"], np.float32) for r in rows])
@@ -25,7 +24,5 @@ def relabel(vault, hub) -> int:
     changed = [(lab, r["rid"]) for lab, r in zip(labels, rows) if lab != r["speaker"]]
     if changed:
         with vault.transaction() as tx:
-            tx.executemany("UPDATE moments SET speaker = ? WHERE rid = ?", changed)
-            # the index carries the speaker for filtering: re-send these vectors
-            tx.executemany("UPDATE embeddings SET indexed = 0 WHERE rid = ?", [(rid,) for _, rid in changed])
+            set_speakers(tx, changed)  # the index carries the speaker for filtering: its vectors go again
     return len(changed)

@@ -18,6 +18,7 @@ from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.paths import base_model_cache_dir
 from sideload.persona.serving import base_checksum, base_model_path, served
+from sideload.store import learning
 from sideload.store.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 def seen_rids(db, adapter_id: int | None) -> set[int]:
     if adapter_id is None:
         return set()
-    return {r[0] for r in db.execute("SELECT rid FROM adapter_sources WHERE adapter_id = ?", (adapter_id,))}
+    return learning.adapter_sources(db, adapter_id)
 
 
 @dataclass
@@ -58,7 +59,7 @@ def train_and_gate(vault: Vault, hub, ctx: JobContext, *, token_budget: int | No
     base = base_model_path(s)
     current = served(vault.db)
     # after a forget, start from scratch rather than from weights that once saw what was forgotten
-    retrain = bool(vault.db.execute("SELECT 1 FROM kv WHERE key = 'retrain_from_scratch' AND value = '1'").fetchone())
+    retrain = learning.retrain_from_scratch_requested(vault.db)
     parent = None if retrain else current
     tset = training.build(vault.db, owner=s["owner_name"], seen=seen_rids(vault.db, parent and parent["adapter_id"]),
                           token_budget=int(token_budget or s["train_token_budget"]),
@@ -85,7 +86,7 @@ def train_and_gate(vault: Vault, hub, ctx: JobContext, *, token_budget: int | No
         ctx.check()
         if candidate_hook:
             candidate_hook(peft_model)
-        next_id = (vault.db.execute("SELECT coalesce(max(adapter_id), 0) FROM adapters").fetchone()[0]) + 1
+        next_id = learning.next_adapter_id(vault.db)
         gguf_path = vault.paths.adapter_gguf(next_id)
         peft_dir = vault.paths.adapter_peft(next_id)
         lora.export_gguf(peft_model, gguf_path)
@@ -114,24 +115,22 @@ def train_and_gate(vault: Vault, hub, ctx: JobContext, *, token_budget: int | No
     figures.update(ppl_base=round(scores["base"], 3), ppl_previous=round(scores.get("previous", scores["base"]), 3),
                    ppl_new=round(scores["new"], 3))
     now = datetime.now().isoformat(timespec="seconds")
+    row = dict(adapter_id=next_id, created_at=now, status="served" if promoted else "rejected",
+               parent_id=parent and parent["adapter_id"], base_name=base.name, base_sha256=base_checksum(base),
+               gguf_file=gguf_path.name, peft_dir=peft_dir.name, train_tokens=result.tokens,
+               train_seconds=result.seconds, examples=len(tset.train), heldout_tokens=figures["heldout_tokens"],
+               ppl_base=scores["base"], ppl_previous=scores.get("previous"), ppl_new=scores["new"], note=reason)
+    # status, figures and sources commit together: a kill before the commit leaves the previous adapter serving
     with vault.transaction() as tx:
         if promoted:
-            tx.execute("UPDATE adapters SET status = 'retired' WHERE status = 'served'")
-        tx.execute(
-            "INSERT INTO adapters (adapter_id, created_at, status, parent_id, base_name, base_sha256, gguf_file, peft_dir, "
-            "train_tokens, train_seconds, examples, heldout_tokens, ppl_base, ppl_previous, ppl_new, note) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (next_id, now, "served" if promoted else "rejected", parent and parent["adapter_id"], base.name,
-             base_checksum(base), gguf_path.name, peft_dir.name, result.tokens, result.seconds, len(tset.train),
-             figures["heldout_tokens"], scores["base"], scores.get("previous"), scores["new"], reason))
+            learning.retire_served(tx)
+        learning.record_adapter(tx, row)
         # what the adapter learnt from: its own set plus everything its parent had learnt from
-        tx.executemany("INSERT OR IGNORE INTO adapter_sources (adapter_id, rid) VALUES (?, ?)",
-                       [(next_id, r) for r in tset.sources])
+        learning.add_adapter_sources(tx, next_id, tset.sources)
         if promoted:
-            tx.execute("DELETE FROM kv WHERE key = 'retrain_from_scratch'")
+            learning.clear_retrain_from_scratch(tx)
         if parent:
-            tx.execute("INSERT OR IGNORE INTO adapter_sources (adapter_id, rid) "
-                       "SELECT ?, rid FROM adapter_sources WHERE adapter_id = ?", (next_id, parent["adapter_id"]))
+            learning.inherit_adapter_sources(tx, next_id, parent["adapter_id"])
     ctx.report(1.0, "evaluate", "promoted" if promoted else "kept unserved", force=True)
     return Outcome(promoted, next_id, figures, reason)
 

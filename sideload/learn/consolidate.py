@@ -29,6 +29,7 @@ from sideload.persona import serving
 from sideload.persona import profile
 from sideload.errors import Cancelled, SideloadError
 from sideload.jobs import JobContext
+from sideload.store import learning
 from sideload.store.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -104,35 +105,32 @@ def step_reembed(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
 
     name = hub.embedder.name
     db = vault.db
-    stale = db.execute("SELECT count(*) FROM embeddings WHERE model != ?", (name,)).fetchone()[0]
+    stale = learning.stale_vector_count(db, name)
     if not stale:
         return {"reembedded": 0}
     total = stale
     index = VectorIndex(vault.paths.index_dir)
-    if not db.execute("SELECT 1 FROM kv WHERE key = 'reembed_started'").fetchone():
+    if not learning.reembed_started(db):
         index.delete(sorted(index.all_ids()))
         vault.paths.vectors_file.unlink(missing_ok=True)
         with vault.transaction() as tx:
-            tx.execute("UPDATE embeddings SET indexed = 0")
-            tx.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('reembed_started', ?)", (name,))
+            learning.start_reembed(tx, name)
     done = 0
     while True:
         ctx.check()
-        rows = db.execute("SELECT e.rid, m.text, m.caption, m.kind FROM embeddings e JOIN moments m USING (rid) "
-                          "WHERE e.model != ? LIMIT 256", (name,)).fetchall()
+        rows = learning.stale_vector_batch(db, name, limit=256)
         if not rows:
             break
         texts = [embed_text(r["text"], r["caption"], r["kind"]) for r in rows]
         with hub.heavy:
             vecs = np.asarray(hub.embedder.encode(texts), dtype=np.float32)
         with vault.transaction() as tx:
-            tx.executemany("UPDATE embeddings SET vector = ?, model = ?, indexed = 0 WHERE rid = ?",
-                           [(v.tobytes(), name, r["rid"]) for v, r in zip(vecs, rows)])
+            learning.replace_vectors(tx, name, [(r["rid"], v.tobytes()) for v, r in zip(vecs, rows)])
         done += len(rows)
         ctx.report(done / total, "re-embed", done=done, total=total)
     index_pending(db, index, check=ctx.check, store=VectorStore(vault.paths.vectors_file))
     with vault.transaction() as tx:
-        tx.execute("DELETE FROM kv WHERE key = 'reembed_started'")
+        learning.finish_reembed(tx)
     return {"reembedded": done, "model": name}
 
 
@@ -159,10 +157,10 @@ STEPS: list[tuple[str, str, Callable[[Vault, Any, JobContext], dict[str, Any]]]]
 
 def _mark_stale_runs(vault: Vault) -> list[int]:
     """Runs still 'running' while we hold the lock were killed: say so, and clean what they left."""
-    stale = [r[0] for r in vault.db.execute("SELECT run_id FROM consolidation_runs WHERE status = 'running'")]
+    stale = learning.running_run_ids(vault.db)
     if stale:
         with vault.transaction() as tx:
-            tx.executemany("UPDATE consolidation_runs SET status = 'interrupted' WHERE run_id = ?", [(r,) for r in stale])
+            learning.mark_runs_interrupted(tx, stale)
         adapters.clean_partials(vault)
     return stale
 
@@ -174,8 +172,7 @@ def run(vault: Vault, hub, ctx: JobContext, *, only: set[str] | None = None) -> 
         interrupted = _mark_stale_runs(vault)
         started = datetime.now()
         with vault.transaction() as tx:
-            run_id = tx.execute("INSERT INTO consolidation_runs (started_at, status, pid) VALUES (?, 'running', ?)",
-                                (started.isoformat(timespec="seconds"), os.getpid())).lastrowid
+            run_id = learning.start_run(tx, started.isoformat(timespec="seconds"), os.getpid())
         results: list[StepResult] = []
         status = "done"
         try:
@@ -202,17 +199,15 @@ def run(vault: Vault, hub, ctx: JobContext, *, only: set[str] | None = None) -> 
                     results.append(StepResult(name, "failed", time.perf_counter() - t0, {"error": f"{type(exc).__name__}: {exc}"}))
                     status = "failed"
                 with vault.transaction() as tx:
-                    tx.execute("UPDATE consolidation_runs SET steps = ? WHERE run_id = ?",
-                               (json.dumps([r.as_json() for r in results]), run_id))
+                    learning.save_run_steps(tx, run_id, [r.as_json() for r in results])
         except (Cancelled, KeyboardInterrupt):
             status = "cancelled"
             raise
         finally:
             report = _report(vault, run_id, started, results, status, interrupted)
             with vault.transaction() as tx:
-                tx.execute("UPDATE consolidation_runs SET status = ?, finished_at = ?, steps = ?, report = ? WHERE run_id = ?",
-                           (status, datetime.now().isoformat(timespec="seconds"),
-                            json.dumps([r.as_json() for r in results]), json.dumps(report), run_id))
+                learning.finish_run(tx, run_id, status, datetime.now().isoformat(timespec="seconds"),
+                                    [r.as_json() for r in results], report)
             _write_report_file(vault, report)
         return report
 
@@ -270,9 +265,7 @@ def _write_report_file(vault: Vault, report: dict[str, Any]) -> None:
 
 
 def last_report(db) -> dict[str, Any] | None:
-    row = db.execute("SELECT report, status FROM consolidation_runs WHERE status != 'running' "
-                     "ORDER BY run_id DESC LIMIT 1").fetchone()
-    return json.loads(row["report"]) if row else None
+    return learning.last_run_report(db)
 
 
 def running(vault_paths) -> bool:

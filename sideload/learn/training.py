@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Iterable, Sequence
 
 from models.lora import Example
+from sideload.store import learning
 
 CHARS_PER_TOKEN = 3.6    # measured on the Pepys diary with SmolLM2's tokenizer (about 3.5 to 3.8)
 CHUNK_CHARS = 800        # an example's reply, cut at a sentence end near here (under 256 tokens)
@@ -102,21 +103,12 @@ def owner_words(db: sqlite3.Connection, *, include_private: bool = False) -> lis
     """Every stretch of the owner's own words in the vault, oldest first, with its context."""
     import json
 
-    private = "" if include_private else "AND m.private = 0"
-    rows = db.execute(
-        f"""SELECT m.rid, m.kind, m.text, m.t_start, m.started_at, m.file_id, m.meta
-            FROM moments m WHERE m.speaker = 'me' AND m.kind IN ('speech', 'text')
-            AND length(trim(m.text)) >= 12 {private}
-            ORDER BY m.t_start IS NULL, m.t_start, m.rid""").fetchall()
     out = []
-    for r in rows:
+    for r in learning.owner_word_rows(db, include_private=include_private):
         context = ""
         if r["t_start"] is not None:
-            prev = db.execute(
-                f"""SELECT text, speaker_name FROM moments m WHERE file_id = ? AND kind IN ('speech', 'text')
-                    AND (speaker IS NULL OR speaker != 'me') AND t_start <= ? AND t_start >= ? {private}
-                    ORDER BY t_start DESC LIMIT 2""",
-                (r["file_id"], r["t_start"], r["t_start"] - CONTEXT_WINDOW_S)).fetchall()
+            prev = learning.said_before(db, r["file_id"], r["t_start"], CONTEXT_WINDOW_S,
+                                        include_private=include_private)
             said = [f"{p['speaker_name'] or 'Someone'}: \"{p['text'].strip()[:300]}\"" for p in reversed(prev)]
             context = " ".join(said)
         precision = json.loads(r["meta"] or "{}").get("precision", "second")

@@ -8,24 +8,18 @@ its content) so that importing the same folder again does not bring it back.
 """
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from pathlib import Path
 
 from sideload.errors import SideloadError
+from sideload.store import forgetting
 from sideload.store.vault import Vault
 
 
 def _moment_rows(vault: Vault, moment_ids: list[str] | None, source: str | None):
     if source:
         path = str(Path(source).expanduser().resolve())
-        return vault.db.execute(
-            "SELECT m.rid, m.moment_id, m.text, m.keyframe, m.start_s, f.file_id, f.content_hash, f.path "
-            "FROM moments m JOIN files f USING (file_id) WHERE f.path = ?", (path,)).fetchall(), path
-    marks = ",".join("?" * len(moment_ids or []))
-    return vault.db.execute(
-        "SELECT m.rid, m.moment_id, m.text, m.keyframe, m.start_s, f.file_id, f.content_hash, f.path "
-        f"FROM moments m JOIN files f USING (file_id) WHERE m.moment_id IN ({marks})", moment_ids or []).fetchall(), None
+        return forgetting.moments_of_file(vault.db, path), path
+    return forgetting.moments_with_ids(vault.db, moment_ids or []), None
 
 
 def forget(vault: Vault, *, moment_ids: list[str] | None = None, source: str | None = None, index=None) -> int:
@@ -33,7 +27,7 @@ def forget(vault: Vault, *, moment_ids: list[str] | None = None, source: str | N
     rows, path = _moment_rows(vault, moment_ids, source)
     file_row = None
     if path is not None:
-        file_row = vault.db.execute("SELECT file_id, content_hash, path FROM files WHERE path = ?", (path,)).fetchone()
+        file_row = forgetting.file_at(vault.db, path)
         if file_row is None:
             raise SideloadError(f"no imported file at {path}", kind="input")
     elif moment_ids and len(rows) < len(set(moment_ids)):
@@ -58,23 +52,14 @@ def forget(vault: Vault, *, moment_ids: list[str] | None = None, source: str | N
         from sideload.persona.serving import withdraw_trained_on
 
         withdraw_trained_on(tx, vault, rids)
-        for chunk in range(0, len(rids), 500):
-            part = rids[chunk:chunk + 500]
-            tx.execute(f"DELETE FROM moments WHERE rid IN ({','.join('?' * len(part))})", part)
+        forgetting.delete_moments(tx, rids)
         # chat messages that cite or quote what is forgotten
-        for mid, cites in tx.execute("SELECT id, citations FROM chat_messages").fetchall():
-            if set(json.loads(cites or "[]")) & set(ids):
-                tx.execute("DELETE FROM chat_messages WHERE id = ?", (mid,))
-        for text in texts:
-            needle = text[:80]
-            if len(needle) >= 12:
-                tx.execute("DELETE FROM chat_messages WHERE instr(content, ?) > 0", (needle,))
+        forgetting.delete_chats_citing(tx, ids)
+        forgetting.delete_chats_quoting(tx, texts)
         if file_row is not None:
-            tx.execute("DELETE FROM files WHERE file_id = ?", (file_row["file_id"],))
-            tx.execute("INSERT OR REPLACE INTO forgotten_files (content_hash, at) VALUES (?, ?)",
-                       (file_row["content_hash"], datetime.now().isoformat(timespec="seconds")))
+            forgetting.forget_file(tx, file_row["file_id"], file_row["content_hash"])
         # profile facts are rebuilt below from the mentions that remain
-        tx.execute("DELETE FROM profile_facts WHERE source = 'auto'")
+        forgetting.drop_auto_profile_facts(tx)
     # 3. derived files
     for r in rows:
         if r["keyframe"]:
@@ -89,6 +74,5 @@ def forget(vault: Vault, *, moment_ids: list[str] | None = None, source: str | N
     from sideload.persona.profile import distil
 
     distil(vault)
-    vault.db.execute("INSERT INTO moments_fts(moments_fts) VALUES ('optimize')")
-    vault.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    forgetting.scrub(vault.db)
     return len(ids)

@@ -16,7 +16,6 @@ import json
 import os
 import secrets
 import shutil
-import sqlite3
 import struct
 import tarfile
 import tempfile
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from sideload.errors import SideloadError
+from sideload.store import family_copy
 
 MAGIC = b"SIDELOAD-LEGACY 1\n"
 CHUNK = 1 << 20
@@ -75,56 +75,44 @@ def _stage(vault, staging: Path, media: str) -> int:
     from sideload.store.vectors import VectorStore
 
     staging.mkdir(parents=True)
-    dst = sqlite3.connect(staging / "sideload.db")
-    vault.db.backup(dst)
-    dst.execute("PRAGMA secure_delete = ON")
-    dst.execute("PRAGMA foreign_keys = ON")
-    dst.execute("DELETE FROM moments WHERE private = 1")
-    dst.execute("DELETE FROM chat_messages")
-    dst.execute("DELETE FROM chat_sessions")
-    dst.execute("DELETE FROM failures")
-    # the rules name who and what is private: they stay with the owner
-    dst.execute("DELETE FROM privacy_rules")
-    dst.execute("DELETE FROM profile_facts WHERE hidden = 1")
-    dst.execute("DELETE FROM consolidation_runs")
+    dst = family_copy.open_copy(vault.db, staging / "sideload.db")
+    family_copy.drop_private(dst)
     adapter = _released_adapter(vault)
-    dst.execute("DELETE FROM adapter_sources")
-    dst.execute("DELETE FROM adapters WHERE adapter_id != ?", (adapter["adapter_id"] if adapter else -1,))
+    family_copy.keep_only_adapter(dst, adapter["adapter_id"] if adapter else None)
     if adapter:
         (staging / "derived" / "adapters").mkdir(parents=True)
         shutil.copyfile(vault.paths.adapters_dir / adapter["gguf_file"], staging / "derived" / "adapters" / adapter["gguf_file"])
-        dst.execute("UPDATE adapters SET peft_dir = NULL WHERE adapter_id = ?", (adapter["adapter_id"],))
-    dst.execute("DELETE FROM files WHERE file_id NOT IN (SELECT DISTINCT file_id FROM moments)")
-    dst.execute("UPDATE embeddings SET indexed = 0")
+    family_copy.drop_files_without_moments(dst)
+    family_copy.mark_unindexed(dst)
     model = _persona_model(vault, adapter)
     meta = {"legacy": "1", "exported_at": datetime.now().isoformat(timespec="seconds"),
             "owner": vault.settings["owner_name"], "persona_model": json.dumps(model)}
-    dst.executemany("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", meta.items())
+    family_copy.write_meta(dst, meta)
     if media == "all":
-        (staging / "media").mkdir()
-        for fid, h, path in dst.execute("SELECT file_id, content_hash, path FROM files").fetchall():
-            src = Path(path)
-            if src.exists():
-                rel = f"media/{h[:24]}{src.suffix.lower()}"
-                shutil.copyfile(src, staging / rel)
-                dst.execute("UPDATE files SET path = ? WHERE file_id = ?", (rel, fid))
-    dst.commit()
-    dst.execute("INSERT INTO moments_fts(moments_fts) VALUES ('rebuild')")
-    dst.commit()
-    dst.execute("VACUUM")
-    hashes = {r[0][:24] for r in dst.execute("SELECT content_hash FROM files")}
+        _copy_media(dst, staging)
+    family_copy.compact(dst)
+    hashes = family_copy.hash_prefixes(dst)
     for sub in ("keyframes", "thumbnails"):
         src = vault.paths.derived_dir / sub
         for folder in (src.iterdir() if src.exists() else []):
             if folder.name in hashes:
                 shutil.copytree(folder, staging / "derived" / sub / folder.name)
-    dst.row_factory = sqlite3.Row
     index_pending(dst, VectorIndex(staging / "index"), store=VectorStore(staging / "derived" / "vectors.f16"))
-    n = dst.execute("SELECT count(*) FROM moments").fetchone()[0]
-    dst.execute("PRAGMA journal_mode = DELETE")
-    dst.close()
+    n = family_copy.moment_count(dst)
+    family_copy.close_copy(dst)
     (staging / "settings.json").write_text(json.dumps({"owner_name": vault.settings["owner_name"]}))
     return n
+
+
+def _copy_media(dst, staging: Path) -> None:
+    """The originals travel inside, each renamed by its content hash, and the copy points at them."""
+    (staging / "media").mkdir()
+    for fid, h, path in family_copy.media_files(dst):
+        src = Path(path)
+        if src.exists():
+            rel = f"media/{h[:24]}{src.suffix.lower()}"
+            shutil.copyfile(src, staging / rel)
+            family_copy.point_file_at(dst, fid, rel)
 
 
 def _released_adapter(vault) -> dict | None:
@@ -134,8 +122,7 @@ def _released_adapter(vault) -> dict | None:
     row = served(vault.db)
     if not row or not row["gguf_file"] or not (vault.paths.adapters_dir / row["gguf_file"]).exists():
         return None
-    if vault.db.execute("SELECT 1 FROM adapter_sources s JOIN moments m USING (rid) WHERE s.adapter_id = ? "
-                        "AND m.private = 1 LIMIT 1", (row["adapter_id"],)).fetchone():
+    if family_copy.learnt_from_private(vault.db, row["adapter_id"]):
         return None
     return row
 
@@ -312,22 +299,7 @@ def open_legacy(path: Path, dest: Path, *, passphrase: str | None = None,
             unpacked = Path(tmp) / "out"
             with tarfile.open(tar_path) as tar:
                 tar.extractall(unpacked, filter="data")
-            counts = _settle(unpacked / "vault" / "sideload.db", dest)
+            counts = family_copy.settle(unpacked / "vault" / "sideload.db", dest)
             shutil.rmtree(dest, ignore_errors=True)
             os.replace(unpacked / "vault", dest)
-    return counts
-
-
-def _settle(catalogue_path: Path, dest: Path) -> dict[str, int]:
-    """Media that travelled inside point at where they will lie; done in one transaction before the
-    vault appears at `dest`, so an interrupted open leaves no half-settled vault."""
-    conn = sqlite3.connect(catalogue_path)
-    try:
-        with conn:
-            conn.execute("UPDATE files SET path = ? || '/' || path WHERE path LIKE 'media/%'", (str(dest),))
-        counts = {"files": conn.execute("SELECT count(*) FROM files").fetchone()[0],
-                  "moments": conn.execute("SELECT count(*) FROM moments").fetchone()[0],
-                  "days": conn.execute("SELECT count(DISTINCT day) FROM moments").fetchone()[0]}
-    finally:
-        conn.close()
     return counts

@@ -12,27 +12,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sideload.errors import SideloadError
+from sideload.store import privacy_rules, queries
 from sideload.store.vault import Vault
 
 KINDS = ("moment", "day", "place", "person", "source")
-
-
-def _where(kind: str) -> str:
-    """The moments a rule of `kind` covers, as SQL over `moments m` with one parameter."""
-    if kind == "moment":
-        return "m.moment_id = ?1"
-    if kind == "day":
-        return "m.day = ?1"
-    if kind == "source":
-        return "m.file_id IN (SELECT file_id FROM files WHERE path = ?1 OR path LIKE ?1 || '/%')"
-    if kind == "place":
-        return ("m.rid IN (SELECT rid FROM mentions WHERE kind = 'place' AND key = ?1 COLLATE NOCASE) "
-                "OR instr(lower(m.text), lower(?1)) > 0 OR instr(lower(coalesce(m.caption, '')), lower(?1)) > 0")
-    if kind == "person":
-        return ("m.speaker_name = ?1 COLLATE NOCASE "
-                "OR m.rid IN (SELECT rid FROM mentions WHERE kind = 'person' AND key = ?1 COLLATE NOCASE) "
-                "OR instr(lower(m.text), lower(?1)) > 0")
-    raise AssertionError(f"no rule for {kind!r}")
 
 
 def _normalise(vault: Vault, kind: str, value: str) -> str:
@@ -46,7 +29,7 @@ def _normalise(vault: Vault, kind: str, value: str) -> str:
             raise SideloadError(f"a day is YYYY-MM-DD (got {value!r})", kind="usage") from None
     if kind == "source":
         value = str(Path(value).expanduser().resolve())
-    if kind == "moment" and not vault.db.execute("SELECT 1 FROM moments WHERE moment_id = ?", (value,)).fetchone():
+    if kind == "moment" and not privacy_rules.moment_exists(vault.db, value):
         raise SideloadError(f"no such moment: {value}", kind="input")
     if kind in ("place", "person") and len(value) < 3:
         raise SideloadError(f"a {kind} name needs at least 3 letters (got {value!r})", kind="usage")
@@ -54,22 +37,15 @@ def _normalise(vault: Vault, kind: str, value: str) -> str:
 
 
 def has_rules(db) -> bool:
-    return db.execute("SELECT 1 FROM privacy_rules LIMIT 1").fetchone() is not None
+    return privacy_rules.has_rules(db)
 
 
 def apply_rules(vault: Vault, tx=None) -> int:
     """Recompute every moment's private flag from the rules; returns how many are private."""
-    def go(c) -> int:
-        rules = c.execute("SELECT kind, value FROM privacy_rules").fetchall()
-        c.execute("UPDATE moments SET private = 0 WHERE private = 1")
-        for kind, value in rules:
-            c.execute(f"UPDATE moments AS m SET private = 1 WHERE {_where(kind)}", (value,))
-        return c.execute("SELECT count(*) FROM moments WHERE private = 1").fetchone()[0]
-
     if tx is not None:
-        return go(tx)
+        return privacy_rules.recompute_private(tx)
     with vault.transaction() as t:
-        return go(t)
+        return privacy_rules.recompute_private(t)
 
 
 def mark(vault: Vault, kind: str, values: list[str], *, release: bool = False) -> dict:
@@ -80,14 +56,13 @@ def mark(vault: Vault, kind: str, values: list[str], *, release: bool = False) -
     values = [_normalise(vault, kind, v) for v in values]
     now = datetime.now().isoformat(timespec="seconds")
     with vault.transaction() as tx:
-        before = tx.execute("SELECT count(*) FROM moments WHERE private = 1").fetchone()[0]
+        before = queries.private_count(tx)
         for v in values:
             if release:
-                gone = tx.execute("DELETE FROM privacy_rules WHERE kind = ? AND value = ?", (kind, v)).rowcount
-                if not gone:
+                if not privacy_rules.remove_rule(tx, kind, v):
                     raise SideloadError(f"{kind} {v!r} was not marked private", kind="input")
             else:
-                tx.execute("INSERT OR IGNORE INTO privacy_rules (kind, value, created_at) VALUES (?, ?, ?)", (kind, v, now))
+                privacy_rules.add_rule(tx, kind, v, now)
         total = apply_rules(vault, tx)
     from sideload.persona.profile import distil
 
@@ -97,9 +72,8 @@ def mark(vault: Vault, kind: str, values: list[str], *, release: bool = False) -
 
 def summary(db) -> dict:
     """How many moments are private, and the rules that make them so."""
-    return {"private": db.execute("SELECT count(*) FROM moments WHERE private = 1").fetchone()[0], "rules": rules(db)}
+    return {"private": queries.private_count(db), "rules": rules(db)}
 
 
 def rules(db) -> list[dict]:
-    return [{"kind": k, "value": v, "since": t} for k, v, t in
-            db.execute("SELECT kind, value, created_at FROM privacy_rules ORDER BY created_at, kind, value")]
+    return [{"kind": k, "value": v, "since": t} for k, v, t in privacy_rules.rule_rows(db)]

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sideload.persona.activities import LEXICON, activity_of
+from sideload.store.profile_facts import timed_moments
 
 
 @dataclass
@@ -94,12 +95,8 @@ class Predictor:
 
 def events_from_vault(db, *, before: float | None = None) -> list[Event]:
     """Timeline events from every timed moment (day-precision entries have no hour and are left out)."""
-    rows = db.execute(
-        "SELECT moment_id, started_at, text, caption FROM moments WHERE t_start IS NOT NULL "
-        "AND length(started_at) > 10 AND private = 0" + (" AND t_start < ?" if before is not None else "")
-        + " ORDER BY t_start", ([before] if before is not None else []))
     out = []
-    for mid, started, text, caption in rows:
+    for mid, started, text, caption in timed_moments(db, before=before):
         act = activity_of(f"{text} {caption or ''}")
         if act:
             out.append(Event(datetime.fromisoformat(started).replace(tzinfo=None), act, mid))

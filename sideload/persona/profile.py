@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sideload.persona.predict import events_from_vault
+from sideload.store import profile_facts as store
 
 RELATIONS = ("wife", "husband", "partner", "mother", "father", "mum", "mom", "dad", "brother", "sister", "son",
              "daughter", "cousin", "uncle", "aunt", "friend", "boss", "colleague", "neighbour", "neighbor", "clerk",
@@ -95,12 +96,9 @@ def mentions_in(text: str, speaker: str | None) -> list[tuple[str, str, str]]:
 
 def update_mentions(vault) -> int:
     """Read the moments not read yet; returns how many were read."""
-    last = vault.db.execute("SELECT value FROM kv WHERE key = 'profile_rid'").fetchone()
-    last_rid = int(last[0]) if last else 0
     # private moments are read too (their mentions are kept out when facts are distilled), so
     # releasing one later needs no second reading
-    rows = vault.db.execute("SELECT rid, text, speaker, speaker_name FROM moments WHERE rid > ? "
-                            "ORDER BY rid", (last_rid,)).fetchall()
+    rows = store.moments_after(vault.db, store.mentions_read_up_to(vault.db))
     if not rows:
         return 0
     found = []
@@ -110,8 +108,7 @@ def update_mentions(vault) -> int:
         if speaker_name and speaker != "me":
             found.append((rid, "person", speaker_name, "chat"))
     with vault.transaction() as tx:  # the mentions and the mark of how far we read commit together
-        tx.executemany("INSERT INTO mentions (rid, kind, key, detail) VALUES (?, ?, ?, ?)", found)
-        tx.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('profile_rid', ?)", (str(rows[-1][0]),))
+        store.save_mentions(tx, found, rows[-1][0])
     return len(rows)
 
 
@@ -133,12 +130,8 @@ def distil(vault, *, top_people: int = 40, top_places: int = 30) -> dict[str, in
     facts: list[tuple[str, str, str, list[str], dict]] = []
 
     def gather(kind: str, limit: int, min_count: int = 2):
-        rows = db.execute(
-            "SELECT n.key, count(*) AS c, group_concat(n.detail, '|') AS details FROM mentions n "
-            "JOIN moments m USING (rid) WHERE n.kind = ? AND m.private = 0 GROUP BY n.key HAVING c >= ? ORDER BY c DESC LIMIT ?", (kind, min_count, limit)).fetchall()
-        for key, count, details in rows:
-            ev = db.execute("SELECT m.moment_id, m.started_at FROM mentions n JOIN moments m USING (rid) "
-                            "WHERE n.kind = ? AND n.key = ? AND m.private = 0 ORDER BY m.t_start", (kind, key)).fetchall()
+        for key, count, details in store.mention_counts(db, kind, min_count, limit):
+            ev = store.mention_moments(db, kind, key)
             rels = Counter(d for d in (details or "").split("|") if d and d != "chat")
             yield key, count, rels, [e[0] for e in ev], [e[1] for e in ev]
 
@@ -159,11 +152,7 @@ def distil(vault, *, top_people: int = 40, top_places: int = 30) -> dict[str, in
     facts += _routines(db)
     facts += _speech_style(db)
     with vault.transaction() as tx:
-        tx.execute("DELETE FROM profile_facts WHERE source = 'auto' AND hidden = 0")
-        for kind, key, value, ev, stats in facts:
-            tx.execute("INSERT INTO profile_facts (kind, key, value, evidence, stats, source, updated_at) "
-                       "VALUES (?, ?, ?, ?, ?, 'auto', ?) ON CONFLICT (kind, key) DO NOTHING",
-                       (kind, key, value, json.dumps(ev), json.dumps(stats), now))
+        store.replace_auto_facts(tx, facts, now)
     return dict(Counter(f[0] for f in facts))
 
 
@@ -194,8 +183,7 @@ def _routines(db) -> list:
 
 
 def _speech_style(db) -> list:
-    texts = [r[0].replace("\u2019", "'") for r in
-             db.execute("SELECT text FROM moments WHERE speaker = 'me' AND private = 0 AND text != ''")]
+    texts = [t.replace("\u2019", "'") for t in store.own_speech(db)]
     if not texts:
         return []
     sents = [s for t in texts for s in re.split(r"(?<=[.!?])\s+", t) if s.strip()]
@@ -216,9 +204,7 @@ def _speech_style(db) -> list:
 
 
 def facts(db, *, include_hidden: bool = False) -> list[dict[str, Any]]:
-    rows = db.execute("SELECT fact_id, kind, key, value, evidence, stats, source, hidden FROM profile_facts "
-                      + ("" if include_hidden else "WHERE hidden = 0 ")
-                      + "ORDER BY kind, json_extract(stats, '$.count') DESC, key").fetchall()
+    rows = store.fact_rows(db, include_hidden=include_hidden)
     return [{"fact_id": r[0], "kind": r[1], "key": r[2], "value": r[3], "evidence": json.loads(r[4]),
              "stats": json.loads(r[5]), "source": r[6], "hidden": bool(r[7])} for r in rows]
 
@@ -227,19 +213,14 @@ def correct(vault, kind: str, key: str, value: str) -> None:
     """The owner's word: kept through every later distillation."""
     now = datetime.now().isoformat(timespec="seconds")
     with vault.transaction() as tx:
-        tx.execute("INSERT INTO profile_facts (kind, key, value, source, hidden, updated_at) VALUES (?, ?, ?, 'owner', 0, ?) "
-                   "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, source = 'owner', hidden = 0, "
-                   "updated_at = excluded.updated_at", (kind, key, value, now))
+        store.set_owner_fact(tx, kind, key, value, now)
 
 
 def remove(vault, kind: str, key: str) -> bool:
     """Hide a fact for good: distillation will not bring it back."""
     now = datetime.now().isoformat(timespec="seconds")
     with vault.transaction() as tx:
-        cur = tx.execute("INSERT INTO profile_facts (kind, key, value, source, hidden, updated_at) "
-                         "VALUES (?, ?, '', 'owner', 1, ?) ON CONFLICT (kind, key) DO UPDATE SET hidden = 1, "
-                         "source = 'owner', updated_at = excluded.updated_at", (kind, key, now))
-        return cur.rowcount > 0
+        return store.hide_fact(tx, kind, key, now)
 
 
 def core_facts(db, limit: int = 6) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sideload.errors import SideloadError
 from sideload.paths import base_model_cache_dir
+from sideload.store import learning
 from sideload.store.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,7 @@ def base_model_path(settings) -> Path:
 
 
 def served(db) -> dict[str, Any] | None:
-    row = db.execute("SELECT * FROM adapters WHERE status = 'served' ORDER BY adapter_id DESC LIMIT 1").fetchone()
-    return dict(row) if row else None
+    return learning.served_adapter(db)
 
 
 def served_gguf(vault: Vault, base: Path) -> Path | None:
@@ -73,9 +73,7 @@ def base_checksum(path: Path) -> str:
 
 
 def history(db) -> list[dict[str, Any]]:
-    return [dict(r) for r in db.execute(
-        "SELECT adapter_id, created_at, status, parent_id, train_tokens, train_seconds, examples, heldout_tokens, "
-        "ppl_base, ppl_previous, ppl_new, needs_retrain, note FROM adapters ORDER BY adapter_id")]
+    return learning.adapter_history(db)
 
 
 def withdraw_trained_on(tx, vault: Vault, rids: list[int]) -> list[int]:
@@ -83,24 +81,14 @@ def withdraw_trained_on(tx, vault: Vault, rids: list[int]) -> list[int]:
     trains a fresh one from scratch. Runs inside forget's transaction, before the moments go."""
     if not rids:
         return []
-    hit: set[int] = set()
-    for i in range(0, len(rids), 500):
-        part = rids[i:i + 500]
-        hit |= {r[0] for r in tx.execute(
-            f"SELECT DISTINCT adapter_id FROM adapter_sources WHERE rid IN ({','.join('?' * len(part))})", part)}
+    hit = learning.adapters_trained_on(tx, rids)
     for aid in sorted(hit):
-        row = tx.execute("SELECT gguf_file, peft_dir FROM adapters WHERE adapter_id = ?", (aid,)).fetchone()
-        tx.execute("UPDATE adapters SET status = 'withdrawn', needs_retrain = 1, gguf_file = NULL, peft_dir = NULL, "
-                   "note = 'trained on forgotten moments: withdrawn, to be retrained' WHERE adapter_id = ?", (aid,))
-        tx.execute("DELETE FROM adapter_sources WHERE adapter_id = ?", (aid,))
-        for name in (row["gguf_file"], row["peft_dir"]):
+        for name in learning.withdraw_adapter(tx, aid):
             if name:
                 p = vault.paths.adapters_dir / name
                 shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
     # The newest clean adapter (if any) serves again; the next night retrains from scratch either way.
-    if hit and not tx.execute("SELECT 1 FROM adapters WHERE status = 'served'").fetchone():
-        tx.execute("UPDATE adapters SET status = 'served' WHERE adapter_id = (SELECT max(adapter_id) FROM adapters "
-                   "WHERE status = 'retired' AND gguf_file IS NOT NULL)")
     if hit:
-        tx.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('retrain_from_scratch', '1')")
+        learning.serve_newest_clean_if_none_serves(tx)
+        learning.request_retrain_from_scratch(tx)
     return sorted(hit)

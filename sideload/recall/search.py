@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 
 from sideload.recall import timephrases
-from sideload.store.moments import MOMENT_COLUMNS, row_to_json
+from sideload.store import retrieval
+from sideload.store.moments import row_to_json
+from sideload.store.queries import vectors_of
 
 RRF_K = 60
 CANDIDATES = 100  # per retriever
@@ -93,16 +95,14 @@ class Searcher:
         return self._last_query[1]
 
     def _corpus_size(self) -> int:
-        if self._n_cache is None:  # max(rid) is instant where count(*) scans a million rows
-            self._n_cache = int(self.db.execute("SELECT coalesce(max(rid), 0) FROM moments").fetchone()[0])
+        if self._n_cache is None:
+            self._n_cache = retrieval.corpus_size(self.db)
         return self._n_cache
 
     def _doc_freq(self, term: str, cap: int) -> int:
         """How many moments hold `term`, counted up to `cap` (a common word costs no more than a rare one)."""
         if term not in self._df:
-            self._df[term] = self.db.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM moments_fts WHERE moments_fts MATCH ? LIMIT ?)",
-                (f'"{term}"', cap + 1)).fetchone()[0]
+            self._df[term] = retrieval.doc_freq(self.db, term, cap)
         return self._df[term]
 
     def _weights(self, terms: list[str]) -> dict[str, float]:
@@ -121,33 +121,9 @@ class Searcher:
 
     # -- filters -------------------------------------------------------------------------------
     def _where(self, req: SearchRequest) -> tuple[str, list[Any]]:
-        where, args = [], []
-        if not req.include_private:
-            where.append("m.private = 0")
-        if req.date_from:
-            where.append("m.day >= ?")
-            args.append(req.date_from.isoformat())
-        if req.date_to:
-            where.append("m.day <= ?")
-            args.append(req.date_to.isoformat())
-        if req.speaker:
-            where.append("m.speaker = ?")
-            args.append(req.speaker)
-        if req.kind:
-            where.append("m.kind = ?")
-            args.append(req.kind)
-        if req.source:
-            where.append("(f.path = ? OR f.path LIKE ? ESCAPE '\\')")
-            src = req.source.rstrip("/")
-            args += [src, src.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"]
-        if req.hours:
-            lo, hi = req.hours
-            # hour of the wall clock; day-precision entries (a diary) have no hour and drop out
-            where.append("length(m.started_at) > 10 AND "
-                         "((((CAST(m.t_start AS INTEGER) % 86400) + 86400) % 86400) / 3600 BETWEEN ? AND ? "
-                         "OR (((CAST(m.t_start AS INTEGER) % 86400) + 86400) % 86400) / 3600 + 24 BETWEEN ? AND ?)")
-            args += [lo, hi - 1, lo, hi - 1]
-        return (" AND ".join(where) or "1"), args
+        return retrieval.filter_clause(include_private=req.include_private, date_from=req.date_from,
+                                       date_to=req.date_to, speaker=req.speaker, kind=req.kind,
+                                       source=req.source, hours=req.hours)
 
     def _filtered(self, req: SearchRequest) -> bool:
         return any((req.date_from, req.date_to, req.speaker, req.kind, req.source, req.hours))
@@ -158,37 +134,21 @@ class Searcher:
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
-        sql = (f"SELECT m.rid FROM moments_fts JOIN moments m ON m.rid = moments_fts.rowid "
-               f"JOIN files f USING (file_id) WHERE moments_fts MATCH ? AND {where} "
-               f"ORDER BY bm25(moments_fts) LIMIT {CANDIDATES}")
-        return [r[0] for r in self.db.execute(sql, [match, *args])]
+        return retrieval.keyword_rids(self.db, match, where, args, CANDIDATES)
 
     def dense(self, req: SearchRequest, qvec: np.ndarray, where: str, args: list) -> list[tuple[int, float]]:
         if self._filtered(req):
-            join = " JOIN files f USING (file_id)" if req.source else ""
-            rids = [r[0] for r in self.db.execute(f"SELECT m.rid FROM moments m{join} WHERE {where} LIMIT ?",
-                                                  [*args, EXACT_MAX + 1])]
+            rids = retrieval.filtered_rids(self.db, where, args, EXACT_MAX + 1, join_files=bool(req.source))
             if len(rids) <= EXACT_MAX or self.index is None:
                 if self.vectors is not None and rids and self.vectors.covers(max(rids)):
                     arr = np.asarray(rids)
                     sims = self.vectors.score(arr, qvec)
                     top = np.argsort(-sims)[:CANDIDATES]
                     return [(int(arr[i]), float(sims[i])) for i in top]
-                return self._exact(qvec, where, args)
+                return retrieval.exact_scores(self.db, qvec, where, args, CANDIDATES)
         elif self.index is None:
-            return self._exact(qvec, where, args)
+            return retrieval.exact_scores(self.db, qvec, where, args, CANDIDATES)
         return self._ann(req, qvec, where, args)
-
-    def _exact(self, qvec: np.ndarray, where: str, args: list) -> list[tuple[int, float]]:
-        rows = self.db.execute(f"SELECT e.rid, e.vector FROM embeddings e JOIN moments m USING (rid) "
-                               f"JOIN files f USING (file_id) WHERE {where}", args).fetchall()
-        if not rows:
-            return []
-        dim = qvec.shape[0]
-        mat = np.frombuffer(b"".join(r[1] for r in rows), np.float32).reshape(len(rows), dim)
-        sims = mat @ qvec
-        top = np.argsort(-sims)[:CANDIDATES]
-        return [(rows[i][0], float(sims[i])) for i in top]
 
     def _ann(self, req: SearchRequest, qvec: np.ndarray, where: str, args: list) -> list[tuple[int, float]]:
         want = CANDIDATES * (4 if self._filtered(req) else 1)
@@ -196,15 +156,7 @@ class Searcher:
         if not found:
             return []
         sims = dict(found)
-        ids = list(sims)
-        out: list[tuple[int, float]] = []
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk:chunk + 500]
-            marks = ",".join("?" * len(part))
-            for rid, mid in self.db.execute(
-                    f"SELECT m.rid, m.moment_id FROM moments m JOIN files f USING (file_id) "
-                    f"WHERE m.moment_id IN ({marks}) AND {where}", [*part, *args]):
-                out.append((rid, sims[mid]))
+        out = [(rid, sims[mid]) for rid, mid in retrieval.rids_for_moment_ids(self.db, list(sims), where, args)]
         out.sort(key=lambda x: -x[1])
         return out[:CANDIDATES]
 
@@ -233,7 +185,7 @@ class Searcher:
         for h in hits.values():
             h.score = sum(1.0 / (RRF_K + 1 + r) for r in h.ranks.values())
         ranked = sorted(hits.values(), key=lambda h: -h.score)[: max(3 * req.limit, 30)]
-        rows = self._rows([h.rid for h in ranked])
+        rows = retrieval.rows_by_rid(self.db, [h.rid for h in ranked])
         self._evidence(req, ranked, rows, qvec)
         if req.rerank and req.mode == "hybrid":
             ranked = self._rerank(ranked)
@@ -244,17 +196,7 @@ class Searcher:
         return [{**row_to_json(r, s), "evidence": ev} for r, s, ev in results[: req.limit]]
 
     def _browse(self, req: SearchRequest, where: str, args: list) -> list[dict[str, Any]]:
-        rows = self.db.execute(f"SELECT m.rid, m.file_id, {MOMENT_COLUMNS} FROM moments m JOIN files f USING (file_id) "
-                               f"WHERE {where} ORDER BY m.t_start, m.start_s LIMIT ?", [*args, req.limit]).fetchall()
-        return [row_to_json(r, 1.0) for r in rows]
-
-    def _rows(self, rids: list[int]) -> dict[int, sqlite3.Row]:
-        if not rids:
-            return {}
-        marks = ",".join("?" * len(rids))
-        return {r["rid"]: r for r in self.db.execute(
-            f"SELECT m.rid, m.file_id, {MOMENT_COLUMNS} FROM moments m JOIN files f USING (file_id) "
-            f"WHERE m.rid IN ({marks})", rids)}
+        return [row_to_json(r, 1.0) for r in retrieval.browse(self.db, where, args, req.limit)]
 
     def _evidence(self, req: SearchRequest, ranked: list[_Hit], rows: dict, qvec) -> None:
         """Each hit's similarity to the query and how many (and how rare) of its words it holds."""
@@ -263,8 +205,6 @@ class Searcher:
         total = sum(weights.values())
         missing = [h.rid for h in ranked if h.dense is None]
         if missing and qvec is not None:
-            from sideload.store.queries import vectors_of
-
             by_rid = {h.rid: h for h in ranked}
             for rid, blob in vectors_of(self.db, missing).items():
                 by_rid[rid].dense = float(np.frombuffer(blob, np.float32) @ qvec)

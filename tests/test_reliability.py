@@ -1,0 +1,118 @@
+"""Adversarial use, as real processes on real files: input that could hang or garble an import,
+errors that must still be one JSON document, shares that must stay private, and forget that must
+leave no byte behind."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, cli_json, run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def _popen(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sideload.cli", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_a_named_pipe_is_named_in_failed_and_the_rest_imports(tmp_path, home):
+    vault, inbox = tmp_path / "v", tmp_path / "in"
+    inbox.mkdir()
+    os.mkfifo(inbox / "a-pipe.mp4")
+    (inbox / "diary.jsonl").write_text(json.dumps({"date": "2026-03-02", "text": "Fed the neighbour's cat."}) + "\n")
+    run_cli("--vault", str(vault), "init", check=True)
+    t0 = time.monotonic()
+    proc = run_cli("--vault", str(vault), "import", str(inbox), "--json", timeout=120)
+    assert time.monotonic() - t0 < 100
+    out = json.loads(proc.stdout)
+    assert proc.returncode == 1 and out["imported"] == 1
+    assert out["failed"] == [{"path": str(inbox / "a-pipe.mp4"),
+                              "reason": "not a regular file (a named pipe); only files are imported"}]
+
+
+def test_one_ctrl_c_cancels_an_import(tmp_path, home):
+    vault, inbox = tmp_path / "v", tmp_path / "in"
+    inbox.mkdir()
+    for i in range(40):
+        (inbox / f"d{i:02}.jsonl").write_text(json.dumps({"date": f"2026-03-{i % 28 + 1:02}",
+                                                          "text": f"Entry {i}: the boat needed paint."}) + "\n")
+    run_cli("--vault", str(vault), "init", check=True)
+    proc = _popen("--vault", str(vault), "import", str(inbox), "--json")
+    deadline = time.time() + 120
+    while time.time() < deadline and not (vault / "index").exists():
+        time.sleep(0.2)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)  # once
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert json.loads(out)["error"]["kind"] == "cancelled"
+    again = cli_json("--vault", str(vault), "import", str(inbox))
+    assert again["imported"] + again["skipped"] == 40
+
+
+def test_latin1_and_utf16_writing_imports_readable(tmp_path, home):
+    vault, inbox = tmp_path / "v", tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "2026-03-02.txt").write_bytes("The café's façade was repainted; crème brûlée after.".encode("latin-1"))
+    (inbox / "2026-03-03.txt").write_bytes("Walked to the harbour; the señora waved.".encode("utf-16"))
+    run_cli("--vault", str(vault), "init", check=True)
+    out = cli_json("--vault", str(vault), "import", str(inbox))
+    assert out["imported"] == 2 and out["failed"] == []
+    texts = {m["started_at"][:10]: m["text"] for m in cli_json("--vault", str(vault), "moments")["moments"]}
+    assert texts["2026-03-02"].startswith("The café's façade")
+    assert texts["2026-03-03"] == "Walked to the harbour; the señora waved."
+    found = cli_json("--vault", str(vault), "search", "façade")["results"]
+    assert found and "façade" in found[0]["text"]
+
+
+def test_dropped_diary_lines_are_named_with_line_numbers(tmp_path, home):
+    vault = tmp_path / "v"
+    diary = tmp_path / "d.jsonl"
+    diary.write_text('{"date": "2026-03-02", "text": "Mended the gate."}\n{broken\n'
+                     '{"date": "2026-03-04", "text": "Planted leeks."}\n')
+    run_cli("--vault", str(vault), "init", check=True)
+    proc = run_cli("--vault", str(vault), "import", str(diary), "--json")
+    out = json.loads(proc.stdout)
+    assert proc.returncode == 1 and out["imported"] == 1 and out["moments"] == 2
+    assert out["failed"] == [{"path": str(diary), "line": 2, "reason": out["failed"][0]["reason"]}]
+    assert "not valid JSON" in out["failed"][0]["reason"]
+
+
+def test_every_error_in_json_mode_is_one_json_document(tmp_path, home):
+    for args, kind in ((("--vault", str(tmp_path / "nowhere"), "moments"), "not-a-vault"),
+                       (("--vault", str(tmp_path / "nowhere"), "moments", "--day", "yesterday"), "usage"),
+                       (("moments", "--frobnicate"), "usage")):
+        proc = run_cli(*args, "--json")
+        assert proc.returncode == 2
+        assert proc.stdout.count("\n") == 1 and json.loads(proc.stdout)["error"]["kind"] == kind, args
+
+
+def test_shares_are_private_and_bad_shares_and_targets_are_refused_clearly(demo_vault, tmp_path):
+    (tmp_path / "pass").write_text("a long enough passphrase\n")
+    out = cli_json("--vault", str(demo_vault), "export", "--out", str(tmp_path / "f.sideload"), "--passphrase-file",
+                   str(tmp_path / "pass"), "--trustees", "3", "--threshold", "2")
+    for share in out["shares"]:
+        assert stat.S_IMODE(os.stat(share).st_mode) == 0o600
+    good = Path(out["shares"][0]).read_text()
+    bad = tmp_path / "bad-share.txt"
+    bad.write_text(good.replace(good.split()[2], "x/3"))  # a share number that is not a number
+    proc = run_cli("open-legacy", str(tmp_path / "f.sideload"), "--share-file", str(bad), "--share-file",
+                   out["shares"][1], "--to", str(tmp_path / "fam"), "--json")
+    assert proc.returncode == 2 and "share is damaged" in proc.stderr and not (tmp_path / "fam").exists()
+    assert "internal error" not in proc.stderr
+    taken = tmp_path / "a-file"
+    taken.write_text("mine")
+    proc = run_cli("open-legacy", str(tmp_path / "f.sideload"), "--passphrase-file", str(tmp_path / "pass"),
+                   "--to", str(taken), "--json")
+    assert proc.returncode == 2 and "exists and is not a folder" in proc.stderr
+    assert taken.read_text() == "mine"
