@@ -68,11 +68,10 @@ class AppContext:
         """A searcher over the vault with its own embedding model, index and vector matrix."""
         from sideload.recall.search import Searcher
         from sideload.store import queries
-        from sideload.store.index import VectorIndex
         from sideload.store.vectors import VectorStore
 
         hub = self.hub(vault.settings)
-        index = VectorIndex(vault.paths.index_dir) if vault.paths.index_dir.exists() else None
+        index = self._index_for_reading(vault)
         stored = queries.embedding_model(vault.db)
         if stored and stored != hub.embedder.name:
             # the setting changed since these vectors were made: comparing them would be meaningless
@@ -80,6 +79,23 @@ class AppContext:
                        "searching by words only until they are made again")
             return Searcher(vault.db, None, None, None)
         return Searcher(vault.db, hub.embedder.encode, index, VectorStore(vault.paths.vectors_file))
+
+    def _index_for_reading(self, vault: Vault):
+        """The vector index when it can serve as it is; None otherwise, and search scores the vectors
+        directly (slower, same results). Reading never repairs or writes: on read-only media chromadb
+        cannot even open, and a missing or damaged index is rebuilt by the next import or `repair`."""
+        import os
+
+        from sideload.store import index as store_index
+
+        folder = vault.paths.index_dir
+        if folder.exists() and not (os.access(folder, os.W_OK) and os.access(vault.paths.root, os.W_OK)):
+            return None  # read-only media: scoring the vectors directly is the way here, not a fault
+        health, index = store_index.check(vault.db, folder)
+        if index is None and health.state != "ok":
+            self._warn(f"the search index is {health.state} ({health.detail}); searching the vectors directly "
+                       "until `sideload repair` or the next import rebuilds it")
+        return index
 
     def persona(self, vault: Vault) -> "Persona":
         """The persona: its searcher, and the chat model with the served adapter beside it."""

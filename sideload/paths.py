@@ -156,6 +156,11 @@ class VaultPaths:
     def original_copy(self, content_hash: str, suffix: str) -> Path:
         return self.originals_dir / content_hash[:2] / f"{content_hash}{suffix.lower()}"
 
+    @property
+    def backups_dir(self) -> Path:
+        """Online backups of the catalogue, made by consolidation and rotated (newest few kept)."""
+        return self.root / "backups"
+
     def dirs(self) -> list[Path]:
         return [self.root, self.index_dir, self.keyframes_dir, self.thumbnails_dir,
                 self.adapters_dir, self.reports_dir, self.logs_dir]

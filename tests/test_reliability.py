@@ -116,3 +116,90 @@ def test_shares_are_private_and_bad_shares_and_targets_are_refused_clearly(demo_
                    "--to", str(taken), "--json")
     assert proc.returncode == 2 and "exists and is not a folder" in proc.stderr
     assert taken.read_text() == "mine"
+
+
+def _scan(root: Path, needles: dict[str, bytes]) -> list[tuple[str, str]]:
+    hits = []
+    for p in root.rglob("*"):
+        if p.is_file():
+            data = p.read_bytes()
+            hits += [(str(p.relative_to(root)), name) for name, n in needles.items() if n in data]
+    return hits
+
+
+@pytest.fixture
+def small_vault(tmp_path, home) -> Path:
+    vault = tmp_path / "v"
+    diary = tmp_path / "d.jsonl"
+    diary.write_text("".join(json.dumps(e) + "\n" for e in (
+        {"date": "2026-03-02", "text": "The plumber quoted four hundred for the boiler."},
+        {"date": "2026-03-03", "text": "Secret: the spare key is under the blue flowerpot by the shed."},
+        {"date": "2026-03-04", "text": "Choir practice moved to Thursdays at the old school hall."})))
+    run_cli("--vault", str(vault), "init", check=True)
+    cli_json("--vault", str(vault), "import", str(diary))
+    return vault
+
+
+def test_forget_leaves_no_byte_of_the_moment_anywhere(small_vault):
+    import sqlite3
+
+    import numpy as np
+
+    hit = cli_json("--vault", str(small_vault), "search", "spare key flowerpot")["results"][0]
+    with sqlite3.connect(small_vault / "sideload.db") as c:
+        blob = c.execute("SELECT e.vector FROM embeddings e JOIN moments m USING (rid) WHERE m.moment_id = ?",
+                         (hit["moment_id"],)).fetchone()[0]
+    vec = np.frombuffer(blob, np.float32)
+    needles = {"text": b"spare key is under the blue flowerpot", "id": hit["moment_id"].encode(),
+               "vector": vec.tobytes()[:64], "vector-f16": vec.astype(np.float16).tobytes()[:32]}
+    before = {name for _, name in _scan(small_vault, needles)}
+    assert {"text", "id", "vector"} <= before  # the scan sees them while they are there (chromadb's log too)
+    assert any(path.startswith("index") for path, _ in _scan(small_vault, needles))
+    assert cli_json("--vault", str(small_vault), "forget", hit["moment_id"])["forgotten"] == 1
+    assert _scan(small_vault, needles) == []
+    # search still works, and finds the rest by meaning
+    assert "boiler" in cli_json("--vault", str(small_vault), "search", "heating repair cost", "--mode", "dense")["results"][0]["text"]
+
+
+def test_a_lost_index_is_searched_around_then_rebuilt_and_repair_reports_it(small_vault, tmp_path):
+    shutil.rmtree(small_vault / "index")
+    proc = run_cli("--vault", str(small_vault), "search", "spare key", "--mode", "dense", "--json")
+    assert proc.returncode == 0 and "search index is missing" in proc.stderr
+    assert "flowerpot" in json.loads(proc.stdout)["results"][0]["text"]  # scored from the vectors directly
+    report = cli_json("--vault", str(small_vault), "repair")
+    assert report["index"]["state"] == "missing" and report["index"]["rebuilt"] == 3
+    again = cli_json("--vault", str(small_vault), "repair")
+    assert again["index"]["state"] == "ok" and again["index"]["rebuilt"] == 0
+    # a damaged chromadb file: the next import rebuilds the index, and nothing fails for good
+    (small_vault / "index" / "chroma.sqlite3").write_bytes(b"\x00garbage" * 1000)
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps({"date": "2026-03-05", "text": "Bought seed potatoes."}) + "\n")
+    out = cli_json("--vault", str(small_vault), "import", str(more))
+    assert out["imported"] == 1 and out["failed"] == []
+    found = run_cli("--vault", str(small_vault), "search", "planting potatoes", "--mode", "dense", "--json")
+    assert found.returncode == 0 and "index is" not in found.stderr
+    assert "potatoes" in json.loads(found.stdout)["results"][0]["text"]
+
+
+def _mount_read_only(src: Path, dst: Path) -> bool:
+    dst.mkdir()
+    ok = subprocess.run(["mount", "--bind", str(src), str(dst)], capture_output=True).returncode == 0
+    return ok and subprocess.run(["mount", "-o", "remount,ro,bind", str(dst)], capture_output=True).returncode == 0
+
+
+def test_a_vault_on_read_only_media_is_searched_and_asked(small_vault, tmp_path):
+    ro = tmp_path / "dvd"
+    if not _mount_read_only(small_vault, ro):
+        pytest.skip("bind mounts need root and a kernel that allows them")
+    try:
+        assert (subprocess.run(["touch", str(ro / "x")], capture_output=True).returncode != 0)
+        before = {p: p.stat().st_mtime_ns for p in small_vault.rglob("*") if p.is_file()}
+        moments = cli_json("--vault", str(ro), "moments")["moments"]
+        assert len(moments) == 3
+        found = cli_json("--vault", str(ro), "search", "where is the spare key?")["results"]
+        assert "flowerpot" in found[0]["text"]
+        asked = cli_json("--vault", str(ro), "ask", "where did I hide the spare key?")
+        assert asked["remembered"] and "flowerpot" in asked["answer"]
+        assert {p: p.stat().st_mtime_ns for p in small_vault.rglob("*") if p.is_file()} == before
+    finally:
+        subprocess.run(["umount", str(ro)], capture_output=True)

@@ -75,7 +75,31 @@ def cmd_open_legacy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_repair(args: argparse.Namespace) -> int:
+    from sideload.cli.common import run_job
+    from sideload.lifecycle.repair import repair
+
+    with open_vault(args, write=True) as vault:
+        doc = run_job(args, lambda ctx: repair(vault, ctx, full=args.full))
+
+    def human() -> None:
+        print(f"catalogue  {doc['catalogue']['state']} (checked {doc['catalogue']['checked']})")
+        ix = doc["index"]
+        print(f"index      {ix['state']}" + (f" ({ix['detail']})" if ix["detail"] else "")
+              + (f"; rebuilt with {ix['rebuilt']} vectors" if ix["rebuilt"] else ""))
+        v = doc["vectors"]
+        print(f"vectors    {v['state']}" + (f"; rebuilt with {v['rebuilt']} rows" if v.get("rebuilt") else ""))
+
+    emit(args, doc, human)
+    return EXIT_OK
+
+
 def register(sub, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("repair", parents=[common],
+                       help="check the vault and rebuild its search index and vector matrix from the catalogue")
+    p.add_argument("--full", action="store_true", help="also check every page of the catalogue (slow on big vaults)")
+    p.set_defaults(func=cmd_repair)
+
     p = sub.add_parser("private", parents=[common],
                        help="mark moments, days, places or people private (never exported, not trained on); "
                             "no arguments lists the rules")

@@ -22,6 +22,7 @@ from lifelog_import.api import ImportFailure, Importer, load_importers
 from sideload.errors import Cancelled, SideloadError, from_environment, input_reason
 from sideload.ingest import pipeline
 from sideload.jobs import JobContext
+from sideload.store import index as store_index
 from sideload.store.index import VectorIndex
 from sideload.store import queries
 from sideload.store import writes as store_writes
@@ -126,8 +127,10 @@ class ImportSession:
 
     @property
     def index(self) -> VectorIndex:
+        """The vector index, checked against the catalogue on first use and rebuilt if it must be."""
         if self._index is None:
-            self._index = VectorIndex(self.vault.paths.index_dir)
+            self._index, self.index_health, self.index_rebuilt = store_index.ensure(
+                self.vault.db, self.vault.paths.index_dir, self.ctx)
         return self._index
 
     # -- discovery ---------------------------------------------------------------------------
@@ -164,6 +167,7 @@ class ImportSession:
         self._check_embedding_model()
         exclude = self._exclude_ranges  # a malformed range stops the import before any file, naming the setting
         shutil.rmtree(self.vault.paths.tmp_dir, ignore_errors=True)  # scratch left by a killed import
+        self.index  # a lost or damaged index is rebuilt before anything new goes in
         files = self.discover(inputs)
         total = max(len(files), 1)
         share = pipeline.FILES_SHARE

@@ -146,8 +146,17 @@ def step_train(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     return outcome.as_json()
 
 
+def step_backup(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
+    """An online backup of the catalogue before the night changes anything (the newest few kept)."""
+    from sideload.store import backups
+
+    path = backups.make(vault.db, vault.paths)
+    return {"backup": str(path), "kept": len(backups.existing(vault.paths))}
+
+
 # The consolidation, at a glance: (key for --only and progress, name in the report, step)
 STEPS: list[tuple[str, str, Callable[[Vault, Any, JobContext], dict[str, Any]]]] = [
+    ("backup", "back up the catalogue", step_backup),
     ("import", "import new", step_import),
     ("re-embed", "re-embed", step_reembed),
     ("profile", "profile", step_profile),

@@ -159,6 +159,8 @@ class Persona:
         for turn in (history or [])[-2:]:
             messages.append({"role": turn["role"], "content": turn["content"][:300]})
         said = "I said" if first["speaker"] == "me" else ("I heard" if first["speaker"] == "other" else "I wrote")
+        if first["kind"] == "text":  # writing: the owner's own entry, or a message someone sent
+            said = "I wrote" if first["speaker"] in ("me", None) else "I read"
         if first["kind"] in ("scene", "photo"):
             said = "I saw"
         messages.append({"role": "user", "content":

@@ -137,8 +137,10 @@ class Searcher:
         return retrieval.keyword_rids(self.db, match, where, args, CANDIDATES)
 
     def dense(self, req: SearchRequest, qvec: np.ndarray, where: str, args: list) -> list[tuple[int, float]]:
-        if self._filtered(req):
-            rids = retrieval.filtered_rids(self.db, where, args, EXACT_MAX + 1, join_files=bool(req.source))
+        if self._filtered(req) or self.index is None:
+            # no index (read-only media, or one being rebuilt): every candidate is scored exactly
+            cap = EXACT_MAX + 1 if self.index is not None else 1 << 62
+            rids = retrieval.filtered_rids(self.db, where, args, cap, join_files=bool(req.source))
             if len(rids) <= EXACT_MAX or self.index is None:
                 if self.vectors is not None and rids and self.vectors.covers(max(rids)):
                     arr = np.asarray(rids)
@@ -146,8 +148,6 @@ class Searcher:
                     top = np.argsort(-sims)[:CANDIDATES]
                     return [(int(arr[i]), float(sims[i])) for i in top]
                 return retrieval.exact_scores(self.db, qvec, where, args, CANDIDATES)
-        elif self.index is None:
-            return retrieval.exact_scores(self.db, qvec, where, args, CANDIDATES)
         return self._ann(req, qvec, where, args)
 
     def _ann(self, req: SearchRequest, qvec: np.ndarray, where: str, args: list) -> list[tuple[int, float]]:

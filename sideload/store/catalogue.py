@@ -261,12 +261,16 @@ def ensure_compatible(path: Path) -> int:
     return version
 
 
-def open_existing(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open a catalogue; refuse foreign or future ones untouched; migrate older ones forward."""
+def open_existing(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
+    """Open a catalogue; refuse foreign or future ones untouched; migrate older ones forward.
+
+    A reader opens it read-only: reading never writes. On read-only media (a family sideload on a
+    DVD, a read-only mount) no lock or shared-memory file can be made beside it either, so there it
+    is opened as immutable: nobody can be writing to it."""
     version = ensure_compatible(path)
     if read_only:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
-                               check_same_thread=False)
+        flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+        conn = sqlite3.connect(f"file:{path}?{flags}", uri=True, isolation_level=None, check_same_thread=False)
     else:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     _configure(conn, read_only)
@@ -277,6 +281,10 @@ def open_existing(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
                                 "with write access to upgrade it", kind="schema")
         migrate(conn)
     return conn
+
+
+def needs_migration(path: Path) -> bool:
+    return ensure_compatible(path) < SCHEMA_VERSION
 
 
 def quick_check(conn: sqlite3.Connection, path: Path) -> None:

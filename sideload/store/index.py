@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -33,9 +35,13 @@ class VectorIndex:
 
         folder.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._client = chromadb.PersistentClient(
-            path=str(folder), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
-        self._col = self._client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"})
+        try:
+            self._client = chromadb.PersistentClient(
+                path=str(folder), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+            self._col = self._client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"})
+        except Exception:
+            _forget_system(folder)  # chromadb caches the half-started client per folder: a rebuilt index must not meet it
+            raise
 
     def count(self) -> int:
         with self._lock:
@@ -65,6 +71,19 @@ class VectorIndex:
         with self._lock:
             return set(self._col.get(include=[])["ids"])
 
+    def present(self, ids: list[str]) -> set[str]:
+        with self._lock:
+            return set(self._col.get(ids=ids, include=[])["ids"]) if ids else set()
+
+    def close(self) -> None:
+        """Let go of chromadb's files: its system is shared per folder within a process and stops
+        when its last client closes, so a folder swapped by a rebuild is opened afresh."""
+        with self._lock:
+            try:
+                self._client.close()
+            except Exception:  # closing is best effort; a damaged index may not close cleanly
+                log.debug("closing the vector index failed", exc_info=True)
+
 
 def index_pending(db: sqlite3.Connection, index: VectorIndex, *, batch: int = 512,
                   check=lambda: None, store=None) -> int:
@@ -79,9 +98,7 @@ def index_pending(db: sqlite3.Connection, index: VectorIndex, *, batch: int = 51
         if not rows:
             return done
         vecs = np.stack([np.frombuffer(r["vector"], np.float32) for r in rows])
-        metas = [{"kind": r["kind"], "day": _day_int(r["day"]), "t": float(r["t_start"] or 0.0),
-                  "speaker": r["speaker"] or "unknown", "file_id": int(r["file_id"]),
-                  "private": int(r["private"])} for r in rows]
+        metas = [_meta(r) for r in rows]
         index.upsert([r["moment_id"] for r in rows], vecs, metas)
         if store is not None:
             store.write(np.array([r["rid"] for r in rows]), vecs)
@@ -89,3 +106,106 @@ def index_pending(db: sqlite3.Connection, index: VectorIndex, *, batch: int = 51
         db.executemany("UPDATE embeddings SET indexed = 1 WHERE rid = ?", [(r["rid"],) for r in rows])
         db.execute("COMMIT")
         done += len(rows)
+
+
+def _forget_system(folder: Path) -> None:
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    for key in [k for k in SharedSystemClient._identifier_to_system if k == str(folder)]:
+        SharedSystemClient._identifier_to_system.pop(key, None)
+        SharedSystemClient._identifier_to_refcount.pop(key, None)
+
+
+@dataclass
+class IndexHealth:
+    """What the index holds against what the catalogue says it holds."""
+    state: str  # ok | missing | damaged | behind | ahead
+    expected: int  # vectors the catalogue has flagged as indexed
+    found: int | None = None
+    detail: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"state": self.state, "expected": self.expected, "found": self.found, "detail": self.detail}
+
+
+def check(db: sqlite3.Connection, folder: Path, *, sample: int = 24) -> tuple[IndexHealth, VectorIndex | None]:
+    """Counts and a sample of ids against the catalogue. Returns the health, and the open index
+    when it can be used as it is. Between the vectors flagged as indexed and all vectors (some may
+    have landed without their flag before a kill: they are sent again, harmlessly) is healthy;
+    fewer is behind, more means the index holds what the catalogue no longer has."""
+    expected = db.execute("SELECT count(*) FROM embeddings WHERE indexed = 1").fetchone()[0]
+    total = db.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+    if not (folder / "chroma.sqlite3").exists():
+        return IndexHealth("missing" if expected else "ok", expected, 0, "no index folder"), None
+    try:
+        index = VectorIndex(folder)
+        found = index.count()
+        ids = [r[0] for r in db.execute(
+            "SELECT m.moment_id FROM embeddings e JOIN moments m USING (rid) WHERE e.indexed = 1 "
+            "ORDER BY random() LIMIT ?", (sample,))]
+        absent = len(ids) - len(index.present(ids))
+    except Exception as exc:  # chromadb raises its own types for a damaged file
+        log.warning("the vector index cannot be read: %s", exc)
+        return IndexHealth("damaged", expected, None, f"{type(exc).__name__}: {exc}"[:200]), None
+    if found < expected or found > total or absent:
+        index.close()
+        detail = f"{found} vectors for {expected} indexed moments" + (
+            f"; {absent} of {len(ids)} sampled ids missing" if absent else "")
+        return IndexHealth("behind" if found <= total else "ahead", expected, found, detail), None
+    return IndexHealth("ok", expected, found), index
+
+
+def rebuild(db: sqlite3.Connection, folder: Path, *, check_cancel: Callable[[], None] = lambda: None,
+            report: Callable[[int, int], None] = lambda done, total: None, batch: int = 1024) -> int:
+    """Build the index anew from the catalogue's vectors beside the old one, then swap it in.
+
+    SQLite holds every vector, so nothing is lost: a kill leaves the old index (or none) in place
+    and the next check finds it again. Afterwards no byte of a removed vector is left in chromadb's
+    files (its log keeps what was deleted; a fresh build keeps only what is there)."""
+    fresh = folder.with_name(folder.name + ".rebuild")
+    shutil.rmtree(fresh, ignore_errors=True)
+    total = db.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+    index = VectorIndex(fresh)
+    done, last = 0, 0
+    while True:
+        check_cancel()
+        rows = db.execute(
+            "SELECT e.rid, e.vector, m.moment_id, m.kind, m.day, m.t_start, m.speaker, m.file_id, m.private "
+            "FROM embeddings e JOIN moments m USING (rid) WHERE e.rid > ? ORDER BY e.rid LIMIT ?",
+            (last, batch)).fetchall()
+        if not rows:
+            break
+        index.upsert([r["moment_id"] for r in rows], np.stack([np.frombuffer(r["vector"], np.float32) for r in rows]),
+                     [_meta(r) for r in rows])
+        done += len(rows)
+        last = rows[-1]["rid"]
+        report(done, total)
+    index.close()
+    old = folder.with_name(folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(fresh, folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return done  # vectors still flagged unindexed are upserted again by index_pending (idempotent)
+
+
+def _meta(r) -> dict[str, Any]:
+    return {"kind": r["kind"], "day": _day_int(r["day"]), "t": float(r["t_start"] or 0.0),
+            "speaker": r["speaker"] or "unknown", "file_id": int(r["file_id"]), "private": int(r["private"])}
+
+
+def ensure(db: sqlite3.Connection, folder: Path, ctx) -> tuple[VectorIndex, IndexHealth, int]:
+    """The index, checked first and rebuilt from the catalogue when it is missing, damaged, behind
+    or ahead (with progress, cancellable). Returns (index, what the check found, vectors rebuilt)."""
+    health, index = check(db, folder)
+    if index is not None:
+        return index, health, 0
+    rebuilt = 0
+    if health.state != "ok":
+        log.warning("rebuilding the vector index from the catalogue: %s (%s)", health.state, health.detail)
+        ctx.report(0.0, "rebuilding the search index", health.state, force=True)
+        rebuilt = rebuild(db, folder, check_cancel=ctx.check,
+                          report=lambda done, total: ctx.report(done / max(total, 1), "rebuilding the search index",
+                                                                done=done, total=total))
+    return VectorIndex(folder), health, rebuilt

@@ -62,9 +62,20 @@ class Vault:
         if write and legacy:
             raise SideloadError("this is a preserved sideload in family mode: it can be read, searched and "
                                 "asked, never changed", kind="read-only")
+        on_read_only_media = not os.access(paths.root, os.W_OK)
+        if not write and not legacy and not on_read_only_media and catalogue.needs_migration(paths.catalogue):
+            cls.open(root, write=True).close()  # an older schema is brought forward once, under the lock
         lock_fd = _take_write_lock(paths) if write else None
         try:
-            conn = catalogue.open_existing(paths.catalogue, read_only=legacy)
+            # reading never writes: a reader's connection is read-only (immutable on read-only media)
+            conn = catalogue.open_existing(paths.catalogue, read_only=legacy or not write,
+                                           immutable=on_read_only_media)
+        except SideloadError as exc:
+            if lock_fd is not None:
+                os.close(lock_fd)
+            if exc.kind == "corrupt":
+                exc.hint = restore_hint(paths)
+            raise
         except BaseException:
             if lock_fd is not None:
                 os.close(lock_fd)
@@ -132,6 +143,16 @@ class Vault:
     def days(self) -> list[tuple[str, int]]:
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT day, count(*) FROM moments WHERE day IS NOT NULL GROUP BY day ORDER BY day")]
+
+
+def restore_hint(paths: VaultPaths) -> str:
+    from sideload.store import backups
+
+    newest = backups.newest(paths)
+    if newest is None:
+        return "restore it from a copy or an exported sideload; consolidation keeps backups from its next run on"
+    return (f"the newest backup is {newest} ({newest.stat().st_size:,} bytes); with Sideload closed, copy it over "
+            f"{paths.catalogue} (and delete sideload.db-wal beside it) to go back to it")
 
 
 def is_legacy(catalogue_path: Path) -> bool:
