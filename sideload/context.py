@@ -92,7 +92,9 @@ class AppContext:
         if folder.exists() and not (os.access(folder, os.W_OK) and os.access(vault.paths.root, os.W_OK)):
             return None  # read-only media: scoring the vectors directly is the way here, not a fault
         health, index = store_index.check(vault.db, folder)
-        if index is None and health.state != "ok":
+        if index is None and health.state == "unavailable":
+            self._warn(f"the search index cannot be opened ({health.detail}); searching the vectors directly")
+        elif index is None and health.state != "ok":
             self._warn(f"the search index is {health.state} ({health.detail}); searching the vectors directly "
                        "until `sideload repair` or the next import rebuilds it")
         return index

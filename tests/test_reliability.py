@@ -203,3 +203,21 @@ def test_a_vault_on_read_only_media_is_searched_and_asked(small_vault, tmp_path)
         assert {p: p.stat().st_mtime_ns for p in small_vault.rglob("*") if p.is_file()} == before
     finally:
         subprocess.run(["umount", str(ro)], capture_output=True)
+
+
+def test_search_and_ask_work_on_a_full_disk(small_vault, tmp_path):
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("mounting a small disk needs root")
+    try:
+        shutil.copytree(small_vault, disk / "v")
+        subprocess.run(["dd", "if=/dev/zero", f"of={disk / 'fill'}", "bs=1M", "count=64"], capture_output=True)
+        assert shutil.disk_usage(disk).free < 64 * 1024
+        proc = run_cli("--vault", str(disk / "v"), "search", "where is the spare key?", "--json")
+        assert proc.returncode == 0 and "flowerpot" in json.loads(proc.stdout)["results"][0]["text"]
+        assert "disk is full" in proc.stderr and "internal error" not in proc.stderr
+        asked = cli_json("--vault", str(disk / "v"), "ask", "where did I hide the spare key?")
+        assert asked["remembered"] and "flowerpot" in asked["answer"]
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)

@@ -119,7 +119,7 @@ def _forget_system(folder: Path) -> None:
 @dataclass
 class IndexHealth:
     """What the index holds against what the catalogue says it holds."""
-    state: str  # ok | missing | damaged | behind | ahead
+    state: str  # ok | missing | damaged | behind | ahead | unavailable (a full disk, read-only files)
     expected: int  # vectors the catalogue has flagged as indexed
     found: int | None = None
     detail: str = ""
@@ -146,6 +146,10 @@ def check(db: sqlite3.Connection, folder: Path, *, sample: int = 24) -> tuple[In
         absent = len(ids) - len(index.present(ids))
     except Exception as exc:  # chromadb raises its own types for a damaged file
         log.warning("the vector index cannot be read: %s", exc)
+        text = str(exc).lower()
+        if "disk is full" in text or "readonly" in text or "read-only" in text:  # the place, not the index
+            why = "the disk is full" if "full" in text else "its files cannot be written"
+            return IndexHealth("unavailable", expected, None, why), None
         return IndexHealth("damaged", expected, None, f"{type(exc).__name__}: {exc}"[:200]), None
     if found < expected or found > total or absent:
         index.close()
@@ -202,6 +206,11 @@ def ensure(db: sqlite3.Connection, folder: Path, ctx) -> tuple[VectorIndex, Inde
     if index is not None:
         return index, health, 0
     rebuilt = 0
+    if health.state == "unavailable":
+        from sideload.errors import SideloadError
+
+        raise SideloadError(f"the search index cannot be written: {health.detail}", kind="disk-full",
+                            hint="free some space and run the same command again: finished work is kept")
     if health.state != "ok":
         log.warning("rebuilding the vector index from the catalogue: %s (%s)", health.state, health.detail)
         ctx.report(0.0, "rebuilding the search index", health.state, force=True)

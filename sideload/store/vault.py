@@ -68,8 +68,15 @@ class Vault:
         lock_fd = _take_write_lock(paths) if write else None
         try:
             # reading never writes: a reader's connection is read-only (immutable on read-only media)
-            conn = catalogue.open_existing(paths.catalogue, read_only=legacy or not write,
-                                           immutable=on_read_only_media)
+            try:
+                conn = catalogue.open_existing(paths.catalogue, read_only=legacy or not write,
+                                               immutable=on_read_only_media)
+            except (SideloadError, sqlite3.OperationalError):
+                # On a full disk a reader cannot make the shared-memory file beside the catalogue. With
+                # no writer and no unfinished log, the file on disk is the whole truth: read it as is.
+                if write or on_read_only_media or not _at_rest(paths):
+                    raise
+                conn = catalogue.open_existing(paths.catalogue, read_only=True, immutable=True)
         except SideloadError as exc:
             if lock_fd is not None:
                 os.close(lock_fd)
@@ -143,6 +150,24 @@ class Vault:
     def days(self) -> list[tuple[str, int]]:
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT day, count(*) FROM moments WHERE day IS NOT NULL GROUP BY day ORDER BY day")]
+
+
+def _at_rest(paths: VaultPaths) -> bool:
+    """No process writes the vault and its write-ahead log holds nothing."""
+    wal = paths.catalogue.with_name(paths.catalogue.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return False
+    try:
+        fd = os.open(paths.write_lock, os.O_RDONLY)
+    except OSError:
+        return True  # never written since it was made here
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def restore_hint(paths: VaultPaths) -> str:
