@@ -72,13 +72,14 @@ class AppContext:
 
         hub = self.hub(vault.settings)
         index = self._index_for_reading(vault)
-        stored = queries.embedding_model(vault.db)
-        if stored and stored != hub.embedder.name:
+        stored = queries.other_embedding_model(vault.db, hub.embedder.name)
+        if stored:
             # the setting changed since these vectors were made: comparing them would be meaningless
             self._warn(f"the vault's vectors come from {stored}, not {hub.embedder.name}; "
                        "searching by words only until they are made again")
             return Searcher(vault.db, None, None, None)
-        return Searcher(vault.db, hub.embedder.encode, index, VectorStore(vault.paths.vectors_file))
+        return Searcher(vault.db, hub.embedder.encode, index, VectorStore(vault.paths.vectors_file),
+                        model=hub.embedder.name)
 
     def _index_for_reading(self, vault: Vault):
         """The vector index when it can serve as it is; None otherwise, and search scores the vectors

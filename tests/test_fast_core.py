@@ -172,3 +172,43 @@ def test_settings_that_nothing_reads_are_not_offered():
     from sideload.settings import BY_NAME
 
     assert "vision_model" not in BY_NAME and "vision_mmproj" not in BY_NAME
+
+
+def test_a_fact_deep_in_a_long_entry_is_found_and_cited_where_it_stands(tmp_path, home):
+    filler = " ".join(f"In the forenoon I walked to the office number {i} and back again." for i in range(60))
+    entry = filler + " At noon the shipwright told me the new mast came from Norway at great cost. " + filler
+    diary = tmp_path / "long.jsonl"
+    diary.write_text(json.dumps({"date": "1662-05-01", "text": entry}) + "\n"
+                     + json.dumps({"date": "1662-05-02", "text": "A quiet day."}) + "\n")
+    context = fake_context(tmp_path / "v")
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+        from sideload.recall.search import build_request
+
+        hits = context.searcher(v).search(build_request([d for d, _ in v.days()], "where did the mast come from", limit=3))
+    top = hits[0]
+    assert top["started_at"] == "1662-05-01" and "passage" in top
+    p = top["passage"]
+    assert "Norway" in p["text"] and top["text"][p["start"]:p["end"]] == p["text"]
+    assert len(p["text"].split()) < 120 and p["start"] > 1000  # deep inside, and tight
+
+
+def test_passages_of_an_older_vault_are_cut_by_consolidation(tmp_path, home):
+    from sideload.learn.consolidate import step_passages
+    from sideload.store import passages
+
+    long_text = " ".join(f"Sentence {i} about the garden and the weather." for i in range(80))
+    diary = tmp_path / "d.jsonl"
+    diary.write_text(json.dumps({"date": "2026-01-01", "text": long_text}) + "\n")
+    context = fake_context(tmp_path / "v")
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+        n = passages.count(v.db)
+        assert n > 3
+        with v.transaction() as tx:  # as a vault from before passages existed
+            tx.execute("DELETE FROM passages")
+            tx.execute("DELETE FROM kv WHERE key = 'passages_cut_upto'")
+        out = step_passages(v, context.hub(v.settings), JobContext())
+        assert out["cut"] == n and passages.count(v.db) == n
+        again = step_passages(v, context.hub(v.settings), JobContext())
+        assert again["cut"] == 0 and again["reembedded"] == 0

@@ -246,7 +246,7 @@ def test_kill_during_training_leaves_the_served_adapter_serving(diary_vault):
             time.sleep(1)
             with closing(_db(diary_vault)) as c:
                 row = c.execute("SELECT steps FROM consolidation_runs WHERE status = 'running'").fetchone()
-            if row and len(json.loads(row[0])) >= 4:  # backup, import, re-embed and profile done: training
+            if row and len(json.loads(row[0])) >= 5:  # backup, import, re-embed, passages, profile: training
                 break
         else:
             pytest.fail("training never started")

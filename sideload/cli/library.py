@@ -13,7 +13,13 @@ from sideload.errors import EXIT_OK, EXIT_PARTIAL, SideloadError
 def cmd_init(args: argparse.Namespace) -> int:
     with context(args).init() as vault:
         root = str(vault.paths.root)
-    emit(args, {"vault": root}, lambda: print(f"vault ready at {root}"))
+        if args.owner:
+            vault.settings.set("owner_name", args.owner.strip())
+            vault.settings.save()
+        owner = vault.settings["owner_name"]
+    emit(args, {"vault": root, **({"owner": owner} if owner else {})},
+         lambda: print(f"vault ready at {root}" + (f" for {owner}" if owner else
+                                                   "; say whose life it is with `sideload settings owner_name NAME`")))
     return EXIT_OK
 
 
@@ -128,6 +134,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 def register(sub, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("init", parents=[common], help="create the vault")
+    p.add_argument("--owner", metavar="NAME", help="whose life it is (the persona speaks as them)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("import", parents=[common], help="import and fully process files and folders")

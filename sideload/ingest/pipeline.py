@@ -27,6 +27,7 @@ from sideload.ingest import finish
 from sideload.jobs import JobContext
 from sideload.paths import VaultPaths
 from sideload.store.moments import Moment, make_moment_id
+from sideload.store.passages import cut as passage_cut
 
 
 @dataclass
@@ -231,13 +232,24 @@ def build_moments(task: Task, ctx: JobContext) -> None:
 
 
 def embeddings(task: Task, ctx: JobContext) -> None:
+    """One vector per moment, and one per passage of a long moment (the embedding model reads only
+    its first ~200 words)."""
+    for m in task.moments:
+        if m.kind in ("text", "speech"):
+            m.passages = passage_cut(m.text)
     texts = [embed_text(m.text, m.caption, m.kind) for m in task.moments]
     if not texts:
         return
+    pieces = [p[2] for m in task.moments for p in m.passages]
     with task.hub.heavy:
         vecs = task.hub.embedder.encode(texts)
+        pvecs = task.hub.embedder.encode(pieces) if pieces else []
+    at = 0
     for m, v in zip(task.moments, vecs):
         m.embedding = v
+        if m.passages:
+            m.passage_vectors = pvecs[at:at + len(m.passages)]
+            at += len(m.passages)
 
 
 # The pipeline, at a glance. (name, stage, share of a file's work, for progress)

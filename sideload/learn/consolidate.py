@@ -134,6 +134,49 @@ def step_reembed(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     return {"reembedded": done, "model": name}
 
 
+def step_passages(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
+    """Long moments of a vault made before passages existed are cut into passages, and passages
+    whose vectors come from another embedding model are embedded again: a migration, in batches that
+    each commit, so a kill loses at most one batch."""
+    import numpy as np
+
+    from sideload.store import passages
+
+    name, db = hub.embedder.name, vault.db
+    cut = embedded = 0
+    after = passages.cut_upto(db)
+    while True:  # 1. cut what was never cut
+        ctx.check()
+        rows = passages.moments_without_passages(db, 128, after)
+        if not rows:
+            break
+        after = rows[-1]["rid"]
+        pieces = [(r["rid"], passages.cut(r["text"])) for r in rows]
+        texts = [t for _, ps in pieces for _, _, t in ps]
+        with hub.heavy:
+            vecs = np.asarray(hub.embedder.encode(texts), np.float32) if texts else []
+        with vault.transaction() as tx:
+            at = 0
+            for rid, ps in pieces:
+                passages.insert(tx, rid, ps, name, vecs[at:at + len(ps)])
+                at += len(ps)
+            passages.set_cut_upto(tx, after)
+        cut += len(texts)
+        ctx.report(0.5, "passages", f"{cut:,} passages cut")
+    while True:  # 2. vectors of another model
+        ctx.check()
+        rows = passages.stale(db, name, 256)
+        if not rows:
+            break
+        with hub.heavy:
+            vecs = np.asarray(hub.embedder.encode([r["text"] for r in rows]), np.float32)
+        with vault.transaction() as tx:
+            passages.set_vectors(tx, [r["pid"] for r in rows], name, vecs)
+        embedded += len(rows)
+        ctx.report(0.9, "passages", f"{embedded:,} passages embedded again")
+    return {"cut": cut, "reembedded": embedded, "passages": passages.count(db)}
+
+
 def step_profile(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     return {"facts": profile.distil(vault)}
 
@@ -159,6 +202,7 @@ STEPS: list[tuple[str, str, Callable[[Vault, Any, JobContext], dict[str, Any]]]]
     ("backup", "back up the catalogue", step_backup),
     ("import", "import new", step_import),
     ("re-embed", "re-embed", step_reembed),
+    ("passages", "passages of long moments", step_passages),
     ("profile", "profile", step_profile),
     ("train", "train, evaluate, promote", step_train),
 ]

@@ -2,27 +2,44 @@
 
 The default chat model (SmolLM2-135M) is small: given the right passage it still got facts wrong
 two times in three. So an answer carries its evidence: the model writes a short first-person
-lead, the lead is kept only if it is grounded in the evidence, and the remembered passage itself
-follows, quoted with its date. A bigger GGUF in settings makes the voice better; the facts come
-from the quote either way. When nothing relevant is remembered, the persona says so instead of
-inventing.
+lead, the lead is kept only if it is grounded in the evidence, and the remembered passages follow,
+quoted with their dates and with who said them. When nothing relevant is remembered, the persona
+says so instead of inventing.
+
+What is quoted depends on what is asked (`plan`):
+- a fact ("where did I put my passport?"): the passages that answer, best first;
+- a stretch of time ("tell me about my day", "how was March?"): a short account of several moments
+  of it, in time order, each cited;
+- a person ("what did Maria want from me?"): the moments that speak of them, in time order;
+- a feeling or an opinion ("what do I think about tennis?"): the owner's own words about it, and
+  plainly that they never said so when they did not;
+- a follow-up ("and why?"): understood with the question before it in the session.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Callable
 
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
+from sideload.persona.phrasing import excerpt, first_person, grounded, when_of, who_said
 from sideload.recall.search import Searcher, build_request, keyword_terms
 
 DONT_REMEMBER = "I don't remember anything about that."
 MIN_RELEVANCE_DENSE = 0.40  # cosine of question and memory (all-MiniLM-L6-v2)
-MIN_RELEVANCE_TERMS = 0.5  # share of the question's content words found in the memory
-EXCERPT_CHARS = 320
-REFUSAL = re.compile(r"\b(sorry|as an ai|language model|i cannot|i can't help|not familiar|homework|assist you)\b", re.I)
+MIN_RELEVANCE_TERMS = 0.5  # share of the question's content words found in the memory, weighted by rarity
+# words that ask for an account of a stretch of time rather than for a fact in it
+_OVERVIEW = {"tell", "day", "days", "everything", "happened", "happen", "how", "was", "week", "month", "year",
+             "morning", "afternoon", "evening", "today", "yesterday", "life", "go", "went", "going", "summary",
+             "summarise", "summarize", "describe", "up"}
+_FEELING = re.compile(r"\b(think|thought|feel|feeling|felt|opinion|like|liked|love|loved|hate|hated|enjoy|"
+                      r"enjoyed|prefer|favourite|favorite|mind|mood)\b", re.I)
+_FEELING_WORDS = re.compile(r"\b(happy|glad|sad|tired|worried|anxious|excited|busy|angry|upset|afraid|proud|"
+                            r"lonely|calm|grateful|thinking|miss|hope|love|hate|enjoy|fun|great|awful|good|bad)\b",
+                            re.I)
+_TOPIC = re.compile(r"\b(?:about|of|on|towards?)\s+(.+?)\s*\??$", re.I)
+_FOLLOW_UP = re.compile(r"^\s*(and|but|so|why|how come|what about|then)\b", re.I)
 
 
 @dataclass
@@ -44,75 +61,12 @@ class Answer:
         return out
 
 
-def sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?;])\s+(?=[A-Z“\"'(])", text.replace("\n", " "))
-    return [p.strip() for p in parts if p.strip()]
-
-
-def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
-    """The sentence (and its neighbours, as room allows) that holds most of the question's words."""
-    sents = sentences(text)
-    if not sents:
-        return ""
-    if len(text) <= limit:
-        return " ".join(text.split())
-    stems = {t[:5] for t in terms}
-
-    def score(s: str) -> int:
-        words = {w[:5] for w in keyword_terms(s)}
-        return len(stems & words)
-
-    best = max(range(len(sents)), key=lambda i: (score(sents[i]), -i))
-    lo = hi = best
-    out = sents[best]
-    while True:
-        grown = False
-        if hi + 1 < len(sents) and len(out) + len(sents[hi + 1]) + 1 <= limit:
-            hi += 1
-            out = out + " " + sents[hi]
-            grown = True
-        if lo > 0 and len(out) + len(sents[lo - 1]) + 1 <= limit:
-            lo -= 1
-            out = sents[lo] + " " + out
-            grown = True
-        if not grown:
-            break
-    if len(out) > limit:
-        out = out[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return ("… " if lo > 0 else "") + out + (" …" if hi < len(sents) - 1 else "")
-
-
-def when_of(m: dict) -> str:
-    s = m.get("started_at") or ""
-    try:
-        dt = datetime.fromisoformat(s)
-    except ValueError:
-        return s or "some day"
-    day = f"{dt.day} {dt.strftime('%B')} {dt.year}"
-    return day if len(s) <= 10 else f"{day}, {dt.strftime('%H:%M')}"
-
-
-_SECOND_PERSON = [(r"\bYou are\b", "I am"), (r"\byou are\b", "I am"), (r"\bYou're\b", "I'm"),
-                  (r"\byou're\b", "I'm"), (r"\bYour\b", "My"), (r"\byour\b", "my"), (r"\byours\b", "mine"),
-                  (r"^You\b", "I"), (r"(?<=[.!?] )You\b", "I")]
-
-
-def first_person(lead: str) -> str:
-    """Small models often answer 'You put your passport...'; the persona speaks as 'I'."""
-    for pattern, repl in _SECOND_PERSON:
-        lead = re.sub(pattern, repl, lead)
-    return lead
-
-
-def grounded(lead: str, evidence: str, question: str) -> bool:
-    """A lead is kept only when it speaks from the evidence, not around it."""
-    if not lead or REFUSAL.search(lead):
-        return False
-    words = set(keyword_terms(lead))
-    if not words:
-        return False
-    known = {w[:5] for w in keyword_terms(evidence + " " + question)}
-    return sum(1 for w in words if w[:5] in known) / len(words) >= 0.6
+@dataclass
+class Plan:
+    kind: str  # fact | period | person | feeling
+    query: str  # what is searched (a follow-up carries the question before it)
+    person: str | None = None
+    topic: str = ""  # what a feeling or opinion is about ("tennis"), empty for "how do you feel?"
 
 
 class Persona:
@@ -120,51 +74,112 @@ class Persona:
         self.vault = vault
         self.searcher = searcher
         self.llm_provider = llm_provider  # called on first use: loading the model is not free
-        self.owner = owner_name or "the owner of this sideload"
+        self.owner = owner_name.strip()
+
+    # -- what is asked -------------------------------------------------------------------------
+    def plan(self, question: str, history: list[dict] | None = None) -> Plan:
+        query = question
+        previous = [t["content"] for t in (history or []) if t.get("role") == "user"]
+        if previous and (_FOLLOW_UP.match(question) or len(keyword_terms(question)) <= 1):
+            query = f"{previous[-1]} {question}"  # "and why?" means why of the question before
+        terms = keyword_terms(query)
+        people = self._people()
+        named = next((p for p in people if re.search(rf"\b{re.escape(p)}\b", query, re.I)), None)
+        if _FEELING.search(question) and not named:
+            topic = _TOPIC.search(question)
+            words = " ".join(t for t in keyword_terms(topic.group(1) if topic else question)
+                             if not _FEELING.fullmatch(t) and t not in _OVERVIEW)
+            return Plan("feeling", query, topic=(topic.group(1).strip() if topic and words else words))
+        if not [t for t in terms if t not in _OVERVIEW]:
+            return Plan("period", query)
+        if named and len([t for t in terms if t not in _OVERVIEW and t.lower() != named.lower()]) <= 2:
+            return Plan("person", query, named)
+        return Plan("fact", query)
+
+    def _people(self) -> list[str]:
+        """Names the persona knows: the profile's people, longest first ("Sir W. Batten" before "Batten")."""
+        from sideload.persona.profile import facts
+
+        names = {f["key"] for f in facts(self.vault.db) if f["kind"] == "person"}
+        return sorted((n for n in names if len(n) > 2), key=len, reverse=True)
 
     # -- remembering ---------------------------------------------------------------------------
-    def recall(self, question: str, limit: int = 3) -> list[dict]:
+    def recall(self, question: str, limit: int = 3, *, speaker: str | None = None) -> list[dict]:
         """The moments that answer, most relevant first; [] when nothing relevant is remembered.
 
         The search returns each hit's evidence (similarity to the question, the share of its words
         weighted by rarity); a hit is kept when either is strong enough."""
         days = [d for d, _ in self.vault.days()]
-        hits = self.searcher.search(build_request(days, question, limit=8))
-        kept = []
-        for h in hits:
-            ev = h.get("evidence") or {}
-            if (ev.get("dense") or 0.0) >= MIN_RELEVANCE_DENSE or ev.get("weighted_coverage", 0.0) >= MIN_RELEVANCE_TERMS:
-                kept.append(h)
-        return kept[:limit]
+        hits = self.searcher.search(build_request(days, question, limit=8, speaker=speaker))
+        return [h for h in hits if _relevant(h)][:limit]
+
+    def _period(self, query: str) -> list[dict]:
+        """The moments of the stretch of time asked about (the newest day when none is named)."""
+        days = [d for d, _ in self.vault.days()]
+        req = build_request(days, query, limit=8)
+        if req.date_from is None and days:
+            from datetime import date
+
+            req.date_from = req.date_to = date.fromisoformat(days[-1])
+        return _spread(self.searcher.browse(req, limit=200), 6)
 
     # -- answering -----------------------------------------------------------------------------
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None,
             history: list[dict] | None = None, ctx: JobContext | None = None) -> Answer:
         """Answer from memory. `ctx` carries the cancel: a stop ends generation at the next token."""
-        memories = self.recall(question)
+        plan = self.plan(question, history)
+        if plan.kind == "period":
+            memories = self._period(plan.query)
+        elif plan.kind == "feeling":
+            memories = self._own_words(plan)  # their own words, nobody else's
+            if not memories:
+                return self._never_said(plan, on_token)
+        else:
+            memories = self.recall(plan.query, limit=4 if plan.kind == "person" else 3)
         if not memories:
             if on_token:
                 on_token(DONT_REMEMBER)
             return Answer(DONT_REMEMBER, [], False)
-        terms = keyword_terms(question)
-        quotes = [(m, excerpt(m["text"] or m["caption"] or "", terms)) for m in memories]
-        first, first_quote = quotes[0]
+        if plan.kind in ("period", "person"):
+            memories = sorted(memories, key=lambda m: (m.get("started_at") or "", m.get("start_s") or 0))
+        terms = keyword_terms(plan.query)
+        quotes = [(m, excerpt(_body(m), terms)) for m in memories]
+        lead, problem = self._lead(question, plan, quotes, history, on_token, ctx)
+        tail = "\n\n" + "\n".join(_cited(plan, quotes))
+        if on_token:
+            on_token(tail)
+        return Answer(lead + tail, memories, True, lead=lead, problem=problem)
+
+    def _own_words(self, plan: Plan) -> list[dict]:
+        """About a topic: what the owner said or wrote of it. With none ("how are you feeling?"): what
+        they said that day in words of feeling."""
+        if plan.topic:
+            return self.recall(plan.topic, speaker="me")
+        return [m for m in self._period(plan.query) if m.get("speaker") == "me"
+                and _FEELING_WORDS.search(_body(m))][:3]
+
+    def _never_said(self, plan: Plan, on_token) -> Answer:
+        text = (f"I don't remember ever saying what I think about {plan.topic}." if plan.topic
+                else "I don't remember saying how I felt then.")
+        if on_token:
+            on_token(text)
+        return Answer(text, [], False)
+
+    def _lead(self, question: str, plan: Plan, quotes, history, on_token, ctx) -> tuple[str, str]:
+        """A short first-person lead from the chat model, kept only when the evidence backs it."""
         from sideload.persona.profile import core_facts
 
+        first, first_quote = quotes[0]
         core = core_facts(self.vault.db, limit=4)  # core facts in the prompt; memories by retrieval
+        me = f"You are {self.owner}." if self.owner else "You are the person whose memories these are."
         messages = [{"role": "system", "content":
-                     f"You are {self.owner}. Answer questions about your own life in the first person "
-                     "(I, me, my), in one short sentence, using only the memory you are given. Never invent."
-                     + (f" {core}" if core else "")}]
+                     f"{me} Answer questions about your own life in the first person (I, me, my), in one "
+                     "short sentence, using only the memories you are given. Never invent." + (f" {core}" if core else "")}]
         for turn in (history or [])[-2:]:
             messages.append({"role": turn["role"], "content": turn["content"][:300]})
-        said = "I said" if first["speaker"] == "me" else ("I heard" if first["speaker"] == "other" else "I wrote")
-        if first["kind"] == "text":  # writing: the owner's own entry, or a message someone sent
-            said = "I wrote" if first["speaker"] in ("me", None) else "I read"
-        if first["kind"] in ("scene", "photo"):
-            said = "I saw"
-        messages.append({"role": "user", "content":
-                         f"Memory from {when_of(first)} ({said}): \"{first_quote}\"\n\nQuestion: {question}"})
+        shown = quotes if plan.kind in ("period", "person") else quotes[:1]
+        memory = "\n".join(f"Memory from {when_of(m)} ({who_said(m)}): \"{q}\"" for m, q in shown)
+        messages.append({"role": "user", "content": f"{memory}\n\nQuestion: {question}"})
         streamed: list[str] = []
 
         def relay(piece: str) -> None:
@@ -174,23 +189,45 @@ class Persona:
 
         problem = ""
         try:
-            llm = self.llm_provider()
-            raw = llm.chat(messages, max_tokens=60, on_token=relay, stop=(lambda: ctx.cancelled) if ctx else None)
+            raw = self.llm_provider().chat(messages, max_tokens=60, on_token=relay,
+                                           stop=(lambda: ctx.cancelled) if ctx else None)
         except SideloadError as exc:  # the chat model failed: what is remembered still answers
             problem, raw = f"{exc} — answering from memory alone", ""
         if ctx is not None:
             ctx.check()  # stopped while the model was writing: the face says so
         lead = first_person(raw.strip())
-        if problem:
-            lead = "This is what I remember."
-        elif not grounded(lead, first_quote, question):
-            lead = "This is what I remember."
-            if on_token and streamed:
+        evidence = " ".join(q for _, q in shown)
+        if problem or not grounded(lead, evidence, question):
+            if on_token and streamed and not problem:
                 on_token("\n(that was not what I remember; this is:)")
-        evidence = [f"On {when_of(first)} {said}: “{first_quote}”"]
-        for m, q in quotes[1:]:
-            evidence.append(f"Also, on {when_of(m)}: “{q}”")
-        tail = "\n\n" + "\n".join(evidence)
-        if on_token:
-            on_token(tail)
-        return Answer(lead + tail, memories, True, lead=lead, problem=problem)
+            lead = {"period": "This is what I remember of it.", "person": "This is what I remember.",
+                    "feeling": "In my own words:"}.get(plan.kind, "This is what I remember.")
+        return lead, problem
+
+
+def _relevant(hit: dict) -> bool:
+    ev = hit.get("evidence") or {}
+    return (ev.get("dense") or 0.0) >= MIN_RELEVANCE_DENSE or ev.get("weighted_coverage", 0.0) >= MIN_RELEVANCE_TERMS
+
+
+def _body(m: dict) -> str:
+    """What is quoted of a moment: its best passage when it is long, else its words or its caption."""
+    return (m.get("passage") or {}).get("text") or m.get("text") or m.get("caption") or ""
+
+
+def _cited(plan: Plan, quotes) -> list[str]:
+    if plan.kind in ("period", "person"):
+        return [f"[{i}] {when_of(m)}, {who_said(m)}: “{q}”" for i, (m, q) in enumerate(quotes, 1)]
+    (first, first_quote), rest = quotes[0], quotes[1:]
+    lines = [f"On {when_of(first)} {who_said(first)}: “{first_quote}”"]
+    lines += [f"Also, on {when_of(m)}, {who_said(m)}: “{q}”" for m, q in rest]
+    return lines
+
+
+def _spread(moments: list[dict], n: int) -> list[dict]:
+    """Up to n moments spread over the period, preferring words (speech, writing) over scenes."""
+    spoken = [m for m in moments if m.get("kind") in ("speech", "text")] or moments
+    if len(spoken) <= n:
+        return spoken
+    step = len(spoken) / n
+    return [spoken[int(i * step)] for i in range(n)]

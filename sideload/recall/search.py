@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sideload.recall import timephrases
+from sideload.store import passages as passage_rows
 from sideload.store import retrieval
 from sideload.store.moments import row_to_json
 from sideload.store.queries import vectors_of
@@ -61,14 +62,37 @@ class _Hit:
     score: float = 0.0
     dense: float | None = None
     ranks: dict[str, int] = field(default_factory=dict)
-    coverage: float = 0.0  # share of the query's words the moment holds
+    coverage: float = 0.0  # share of the query's words the moment (or its best passage) holds
     weighted: float = 0.0  # the same, each word weighted by its rarity in the vault (idf)
+    passage: int | None = None  # the best passage of a long moment, where the evidence stands
+    passage_sim: float = -1.0
 
     def evidence(self) -> dict[str, Any]:
         """Why this hit: returned with it, so the persona judges relevance without asking again."""
         return {"dense": None if self.dense is None else round(self.dense, 4),
                 "coverage": round(self.coverage, 4), "weighted_coverage": round(self.weighted, 4),
                 "ranks": dict(self.ranks)}
+
+    def took_passage(self, pid: int, sim: float | None) -> None:
+        if sim is not None and sim > self.passage_sim:
+            self.passage, self.passage_sim = pid, sim
+            self.dense = sim if self.dense is None else max(self.dense, sim)
+        elif self.passage is None:
+            self.passage = pid
+
+
+_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "edly", "ies", "ied", "ers", "ed",
+             "es", "er", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """A light stem for matching a question's words to a memory's ("wants" and "want", "budgets" and
+    "budget", "walked" and "walk"); full-text search does its own (Porter) stemming."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    return word[:6]
 
 
 def keyword_terms(text: str) -> list[str]:
@@ -79,11 +103,13 @@ def keyword_terms(text: str) -> list[str]:
 class Searcher:
     """Searches one vault. `embedder` is a callable list[str] -> vectors; `index` a VectorIndex."""
 
-    def __init__(self, db: sqlite3.Connection, embedder, index=None, vectors=None):
+    def __init__(self, db: sqlite3.Connection, embedder, index=None, vectors=None, model: str | None = None):
         self.db = db
         self.embedder = embedder
         self.index = index
         self.vectors = vectors  # sideload.vectors.VectorStore, for exact scoring of filtered candidates
+        self.model = model  # the embedding model's name: passages are scored only with its vectors
+        self._passages = None  # (pids, rids, vectors), loaded once: scored exactly in memory
         self._n_cache: int | None = None
         self._df: dict[str, int] = {}  # document frequency of query words, looked up once each
         self._last_query: tuple[str, np.ndarray] | None = None
@@ -136,6 +162,29 @@ class Searcher:
         match = " OR ".join(f'"{t}"' for t in terms)
         return retrieval.keyword_rids(self.db, match, where, args, CANDIDATES)
 
+    def passage_keyword(self, req: SearchRequest, where: str, args: list) -> list[tuple[int, int]]:
+        terms = self._useful_terms(keyword_terms(req.text))
+        if not terms:
+            return []
+        return passage_rows.keyword_pids(self.db, " OR ".join(f'"{t}"' for t in terms), where, args, CANDIDATES)
+
+    def passage_dense(self, req: SearchRequest, qvec: np.ndarray, where: str,
+                      args: list) -> list[tuple[int, int, float]]:
+        """(pid, rid, similarity) of the passages nearest the query, within the filter."""
+        if self.model is None:
+            return []
+        if self._passages is None:
+            self._passages = passage_rows.matrix(self.db, self.model)
+        pids, rids, vecs = self._passages
+        if not len(pids) or vecs.shape[1] != qvec.shape[0]:
+            return []
+        sims = vecs @ qvec
+        if self._filtered(req) or not req.include_private:
+            allowed = retrieval.filtered_rids(self.db, where, args, 1 << 62, join_files=bool(req.source))
+            sims = np.where(np.isin(rids, np.asarray(allowed, np.int64)), sims, -1.0)
+        top = np.argsort(-sims)[:CANDIDATES]
+        return [(int(pids[i]), int(rids[i]), float(sims[i])) for i in top if sims[i] >= MIN_DENSE]
+
     def dense(self, req: SearchRequest, qvec: np.ndarray, where: str, args: list) -> list[tuple[int, float]]:
         if self._filtered(req) or self.index is None:
             # no index (read-only media, or one being rebuilt): every candidate is scored exactly
@@ -177,28 +226,48 @@ class Searcher:
             for rank, (rid, sim) in enumerate(dense):
                 h = hits.setdefault(rid, _Hit(rid))
                 h.ranks["dense"], h.dense = rank, sim
+            # long moments are also searched passage by passage: a moment takes its best passage's rank
+            for rank, (pid, rid, sim) in enumerate(self.passage_dense(req, qvec, where, args)):
+                h = hits.setdefault(rid, _Hit(rid))
+                h.ranks.setdefault("dense_passage", rank)
+                h.took_passage(pid, sim)
         if req.mode in ("hybrid", "keyword"):
             for rank, rid in enumerate(self.keyword(req, where, args)):
                 hits.setdefault(rid, _Hit(rid)).ranks["keyword"] = rank
+            for rank, (pid, rid) in enumerate(self.passage_keyword(req, where, args)):
+                h = hits.setdefault(rid, _Hit(rid))
+                h.ranks.setdefault("keyword_passage", rank)
+                h.took_passage(pid, None)
         if not hits:
             return []
         for h in hits.values():
             h.score = sum(1.0 / (RRF_K + 1 + r) for r in h.ranks.values())
         ranked = sorted(hits.values(), key=lambda h: -h.score)[: max(3 * req.limit, 30)]
         rows = retrieval.rows_by_rid(self.db, [h.rid for h in ranked])
-        self._evidence(req, ranked, rows, qvec)
+        held = passage_rows.by_pid(self.db, [h.passage for h in ranked if h.passage is not None])
+        self._evidence(req, ranked, rows, qvec, held)
         if req.rerank and req.mode == "hybrid":
             ranked = self._rerank(ranked)
         top = max(h.score for h in ranked) or 1.0
-        results = [(rows[h.rid], h.score / top, h.evidence()) for h in ranked if h.rid in rows]
+        results = [(rows[h.rid], h.score / top, {**h.evidence(), **_passage_json(held.get(h.passage))})
+                   for h in ranked if h.rid in rows]
         if req.merge:
             results = merge_neighbours(results)
-        return [{**row_to_json(r, s), "evidence": ev} for r, s, ev in results[: req.limit]]
+        out = []
+        for r, s, ev in results[: req.limit]:
+            passage = ev.pop("passage", None)
+            out.append({**row_to_json(r, s), "evidence": ev, **({"passage": passage} if passage else {})})
+        return out
 
     def _browse(self, req: SearchRequest, where: str, args: list) -> list[dict[str, Any]]:
         return [row_to_json(r, 1.0) for r in retrieval.browse(self.db, where, args, req.limit)]
 
-    def _evidence(self, req: SearchRequest, ranked: list[_Hit], rows: dict, qvec) -> None:
+    def browse(self, req: SearchRequest, limit: int = 100) -> list[dict[str, Any]]:
+        """The moments within the request's filters (a day, a month), in time order, unranked."""
+        where, args = self._where(req)
+        return [row_to_json(r) for r in retrieval.browse(self.db, where, args, limit)]
+
+    def _evidence(self, req: SearchRequest, ranked: list[_Hit], rows: dict, qvec, held: dict) -> None:
         """Each hit's similarity to the query and how many (and how rare) of its words it holds."""
         terms = list(dict.fromkeys(keyword_terms(req.text)))
         weights = self._weights(terms) if terms else {}
@@ -210,9 +279,11 @@ class Searcher:
                 by_rid[rid].dense = float(np.frombuffer(blob, np.float32) @ qvec)
         for h in ranked:
             row = rows.get(h.rid)
-            words = set(keyword_terms(f"{row['text']} {row['caption'] or ''}")) if row else set()
-            stems = {w[:5] for w in words}
-            held = [t for t in terms if t in words or t[:5] in stems]
+            body = held[h.passage]["text"] if h.passage in held else (
+                f"{row['text']} {row['caption'] or ''}" if row else "")
+            words = set(keyword_terms(body))
+            stems = {stem(w) for w in words}
+            held = [t for t in terms if t in words or stem(t) in stems]
             h.coverage = len(held) / len(terms) if terms else 0.0
             h.weighted = sum(weights[t] for t in held) / total if total else 0.0
 
@@ -224,6 +295,11 @@ class Searcher:
         return sorted(ranked, key=lambda h: -h.score)
 
 
+def _passage_json(p) -> dict[str, Any]:
+    """Where in the moment's text the evidence stands (character offsets), and its words."""
+    return {"passage": {"start": p["start"], "end": p["end"], "text": p["text"]}} if p is not None else {}
+
+
 def merge_neighbours(results: list[tuple]) -> list[tuple]:
     """Hits from one stretch of one recording become one result, not five (the best hit's score and
     evidence stand for the merged one)."""
@@ -233,6 +309,8 @@ def merge_neighbours(results: list[tuple]) -> list[tuple]:
         for m in merged:
             if m["file_id"] != d["file_id"] or m["kind"] != d["kind"] or d["kind"] not in ("speech", "scene"):
                 continue
+            if m["speaker"] != d["speaker"] or m.get("speaker_name") != d.get("speaker_name"):
+                continue  # one voice per result: what the dentist said is never quoted as "I said"
             lo, hi = min(m["start_s"], d["start_s"]), max(m["end_s"], d["end_s"])
             gap = max(d["start_s"] - m["end_s"], m["start_s"] - d["end_s"])
             if gap <= MERGE_GAP_S and hi - lo <= MERGE_MAX_S:

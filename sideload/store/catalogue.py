@@ -196,6 +196,33 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO privacy_rules (kind, value, created_at)
         SELECT 'moment', moment_id, datetime('now') FROM moments WHERE private = 1;
     """,
+    # 8: passages of long moments (a diary entry of 2,000 words, a long stretch of talk): a few
+    # sentences each, with their own vector and full-text row, pointing back into the moment's text;
+    # the embedding model reads only the first ~200 words of a text, so the rest needed its own vectors
+    """
+    CREATE TABLE passages (
+        pid    INTEGER PRIMARY KEY,
+        rid    INTEGER NOT NULL REFERENCES moments(rid) ON DELETE CASCADE,
+        k      INTEGER NOT NULL,
+        start  INTEGER NOT NULL,
+        "end"  INTEGER NOT NULL,
+        text   TEXT NOT NULL,
+        model  TEXT NOT NULL DEFAULT '',
+        vector BLOB,
+        UNIQUE (rid, k)
+    );
+    CREATE VIRTUAL TABLE passages_fts USING fts5(
+        text, content='passages', content_rowid='pid', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+        INSERT INTO passages_fts(rowid, text) VALUES (new.pid, new.text);
+    END;
+    CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+        INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.pid, old.text);
+    END;
+    -- "is any vector from another model?" must be instant at a million moments
+    CREATE INDEX embeddings_model ON embeddings(model);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

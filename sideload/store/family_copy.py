@@ -73,6 +73,7 @@ def compact(dst: sqlite3.Connection) -> None:
     """Commit the stripping, rebuild the full-text index from the moments that remain, and vacuum."""
     dst.commit()
     dst.execute("INSERT INTO moments_fts(moments_fts) VALUES ('rebuild')")
+    dst.execute("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')")
     dst.commit()
     dst.execute("VACUUM")
 

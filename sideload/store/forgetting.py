@@ -68,4 +68,5 @@ def scrub(db: sqlite3.Connection) -> None:
     """No copy left in the full-text segments (merged into one) or the write-ahead log (truncated);
     free pages are already zeroed by the catalogue's secure_delete."""
     db.execute("INSERT INTO moments_fts(moments_fts) VALUES ('optimize')")
+    db.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

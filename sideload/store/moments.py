@@ -29,6 +29,8 @@ class Moment:
     # carried to later stages, not stored as columns
     voiceprint: Any = None
     embedding: Any = None
+    passages: list = field(default_factory=list)  # (start, end, text) of a long moment's passages
+    passage_vectors: Any = None
 
 
 def make_moment_id(content_hash: str, kind: str, start_s: float, ordinal: int) -> str:
@@ -51,6 +53,7 @@ def row_to_json(row: sqlite3.Row, score: float | None = None) -> dict[str, Any]:
         "end_s": round(float(row["end_s"]), 2),
         "started_at": row["started_at"],
         "speaker": row["speaker"],
+        "speaker_name": row["speaker_name"] if "speaker_name" in row.keys() else None,
         "text": row["text"],
         "caption": row["caption"],
     }

@@ -22,6 +22,16 @@ def embedding_model(db: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
+def other_embedding_model(db: sqlite3.Connection, current: str) -> str | None:
+    """A model other than `current` that some stored vectors were made with (mid re-embedding, or
+    after the setting changed), or None."""
+    # two range seeks on the model index (a `!=` would walk all of it)
+    row = db.execute("SELECT model FROM (SELECT model FROM embeddings WHERE model < ? LIMIT 1) UNION ALL "
+                     "SELECT model FROM (SELECT model FROM embeddings WHERE model > ? LIMIT 1) LIMIT 1",
+                     (current, current)).fetchone()
+    return row[0] if row else None
+
+
 def newest_timed_start(db: sqlite3.Connection) -> str | None:
     """The start of the newest moment that has a time of day (not a day-precision diary entry)."""
     return db.execute("SELECT max(started_at) FROM moments WHERE length(started_at) > 10").fetchone()[0]

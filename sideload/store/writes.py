@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from lifelog_import.timeinfo import wall_seconds
+from sideload.store import passages
 
 
 def store_file(tx: sqlite3.Connection, task, stored_path: Path, st: os.stat_result, embed_model: str) -> int:
@@ -46,6 +47,8 @@ def store_file(tx: sqlite3.Connection, task, stored_path: Path, st: os.stat_resu
         if m.embedding is not None:
             tx.execute("INSERT INTO embeddings (rid, model, vector) VALUES (?, ?, ?)",
                        (rid, embed_model, np.asarray(m.embedding, np.float32).tobytes()))
+        if m.passages:
+            passages.insert(tx, rid, m.passages, embed_model, m.passage_vectors)
     tx.execute("DELETE FROM failures WHERE path = ?", (str(task.path),))
     return file_id
 

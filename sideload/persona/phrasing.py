@@ -1,0 +1,105 @@
+"""How the persona says things: which sentence of a memory answers, who said it, when, and in the
+first person. Pure text functions, no model and no vault."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sideload.recall.search import keyword_terms, stem
+
+EXCERPT_CHARS = 320
+_NEGATION = re.compile(r"\b(not|never|no|none|nothing|didn't|don't|doesn't|wasn't|weren't|isn't|can't|won't|"
+                       r"couldn't|wouldn't|hadn't|haven't|n't)\b", re.I)
+REFUSAL = re.compile(r"\b(sorry|as an ai|language model|i cannot|i can't help|not familiar|homework|assist you)\b", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?;])\s+(?=[A-Z“\"'(])", text.replace("\n", " "))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
+    """The sentence (and its neighbours, as room allows) that holds most of the question's words."""
+    sents = sentences(text)
+    if not sents:
+        return ""
+    if len(text) <= limit:
+        return " ".join(text.split())
+    stems = {stem(t) for t in terms}
+
+    def score(s: str) -> int:
+        words = {stem(w) for w in keyword_terms(s)}
+        return len(stems & words)
+
+    best = max(range(len(sents)), key=lambda i: (score(sents[i]), -i))
+    lo = hi = best
+    out = sents[best]
+    while True:
+        grown = False
+        if hi + 1 < len(sents) and len(out) + len(sents[hi + 1]) + 1 <= limit:
+            hi += 1
+            out = out + " " + sents[hi]
+            grown = True
+        if lo > 0 and len(out) + len(sents[lo - 1]) + 1 <= limit:
+            lo -= 1
+            out = sents[lo] + " " + out
+            grown = True
+        if not grown:
+            break
+    if len(out) > limit:
+        out = out[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return ("… " if lo > 0 else "") + out + (" …" if hi < len(sents) - 1 else "")
+
+
+def when_of(m: dict) -> str:
+    s = m.get("started_at") or ""
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        return s or "some day"
+    day = f"{dt.day} {dt.strftime('%B')} {dt.year}"
+    return day if len(s) <= 10 else f"{day}, {dt.strftime('%H:%M')}"
+
+
+_SECOND_PERSON = [(r"\bYou are\b", "I am"), (r"\byou are\b", "I am"), (r"\bYou're\b", "I'm"),
+                  (r"\byou're\b", "I'm"), (r"\bYour\b", "My"), (r"\byour\b", "my"), (r"\byours\b", "mine"),
+                  (r"^You\b", "I"), (r"(?<=[.!?] )You\b", "I")]
+
+
+def first_person(lead: str) -> str:
+    """Small models often answer 'You put your passport...'; the persona speaks as 'I'."""
+    for pattern, repl in _SECOND_PERSON:
+        lead = re.sub(pattern, repl, lead)
+    return lead
+
+
+def grounded(lead: str, evidence: str, question: str) -> bool:
+    """A lead is kept only when it speaks from the evidence, not around it."""
+    if not lead or REFUSAL.search(lead):
+        return False
+    words = set(keyword_terms(lead))
+    if not words:
+        return False
+    known = {stem(w) for w in keyword_terms(evidence + " " + question)}
+    if _NEGATION.search(lead) and not _NEGATION.search(evidence):
+        return False  # a small model turns "went well" into "I didn't enjoy it": a "not" needs evidence
+    return sum(1 for w in words if stem(w) in known) / len(words) >= 0.6
+
+
+
+
+def who_said(m: dict) -> str:
+    """The speaker, right: what the owner said is "I said", what others said carries their name
+    ("Sam wrote", "Maria said") where it is known, "someone told me" where it is not."""
+    kind, speaker, name = m.get("kind"), m.get("speaker"), (m.get("speaker_name") or "").strip()
+    if kind in ("scene", "photo"):
+        return "I saw"
+    if kind == "text":
+        if speaker in ("me", None):
+            return "I wrote"
+        return f"{name} wrote to me" if name else "someone wrote to me"
+    if speaker == "me":
+        return "I said"
+    if speaker == "other":
+        return f"{name} told me" if name else "someone told me"
+    return "I heard"
