@@ -4,7 +4,6 @@ fixed clock. They stand beside the tests of the real engines, never instead of t
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 import time
 from datetime import datetime
@@ -13,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from sideload.context import AppContext
+from sideload.recall.search import keyword_terms, stem
 
 DIM = 384  # the vector matrix and the index are laid out for 384 dimensions
 
@@ -25,10 +25,9 @@ class FakeEmbedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), DIM), np.float32)
         for i, text in enumerate(texts):
-            for word in re.findall(r"[a-z']+", text.lower()):
-                if len(word) > 2:
-                    h = int(hashlib.md5(word[:5].encode()).hexdigest(), 16)
-                    out[i, h % DIM] += 1.0
+            for word in keyword_terms(text):  # content words only, as a real model mostly weighs them
+                h = int(hashlib.md5(stem(word).encode()).hexdigest(), 16)
+                out[i, h % DIM] += 1.0
             n = np.linalg.norm(out[i])
             out[i] = out[i] / n if n else out[i]
         return out

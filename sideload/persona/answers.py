@@ -24,7 +24,7 @@ from typing import Any, Callable
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.phrasing import excerpt, first_person, grounded, when_of, who_said
-from sideload.recall.search import Searcher, build_request, keyword_terms
+from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
 DONT_REMEMBER = "I don't remember anything about that."
 MIN_RELEVANCE_DENSE = 0.40  # cosine of question and memory (all-MiniLM-L6-v2)
@@ -110,8 +110,23 @@ class Persona:
         The search returns each hit's evidence (similarity to the question, the share of its words
         weighted by rarity); a hit is kept when either is strong enough."""
         days = [d for d, _ in self.vault.days()]
-        hits = self.searcher.search(build_request(days, question, limit=8, speaker=speaker))
+        req = build_request(days, question, limit=8, speaker=speaker)
+        hits = self.searcher.search(req)
+        if not [h for h in hits if _relevant(h)] and req.understood:
+            # "on Friday" may be a day spoken of, not the day it was said: try again without the dates
+            hits = self.searcher.search(_undated(question, limit=8, speaker=speaker))
         return [h for h in hits if _relevant(h)][:limit]
+
+    def _about(self, person: str, query: str, limit: int = 4) -> list[dict]:
+        """Moments about a person: their own words, or words that name them, most relevant first."""
+        days = [d for d, _ in self.vault.days()]
+        name = person.lower()
+        req = build_request(days, query, limit=12)
+        hits = self.searcher.search(req)
+        if not hits and req.understood:
+            hits = self.searcher.search(_undated(query, limit=12))
+        about = [h for h in hits if name in (h.get("speaker_name") or "").lower() or name in (h.get("text") or "").lower()]
+        return [h for h in about if h.get("evidence", {}).get("coverage", 0) > 0.34 or _relevant(h)][:limit]
 
     def _period(self, query: str) -> list[dict]:
         """The moments of the stretch of time asked about (the newest day when none is named)."""
@@ -134,8 +149,10 @@ class Persona:
             memories = self._own_words(plan)  # their own words, nobody else's
             if not memories:
                 return self._never_said(plan, on_token)
+        elif plan.kind == "person":
+            memories = self._about(plan.person, plan.query) or self.recall(plan.query)
         else:
-            memories = self.recall(plan.query, limit=4 if plan.kind == "person" else 3)
+            memories = self.recall(plan.query)
         if not memories:
             if on_token:
                 on_token(DONT_REMEMBER)
@@ -203,6 +220,11 @@ class Persona:
             lead = {"period": "This is what I remember of it.", "person": "This is what I remember.",
                     "feeling": "In my own words:"}.get(plan.kind, "This is what I remember.")
         return lead, problem
+
+
+def _undated(text: str, **kw) -> SearchRequest:
+    """The question as words only, its time phrases not taken as dates."""
+    return SearchRequest(text=text, **kw)
 
 
 def _relevant(hit: dict) -> bool:

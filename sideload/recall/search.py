@@ -36,7 +36,8 @@ STOPWORDS = set("""a an and are as at be but by did do does doing for from had h
 me my myself of on or our so than that the their them then there these they this those to was we were what when
 where which who whom why will with would you your yours about again all am any because been before being below
 between both can could down during each few further here just more most no nor not now off once only other out over
-own same she he her his him should some such too under until up very said say tell told""".split())
+own same she he her his him should some such too under until up very said say tell told anything something
+everything nothing thing things ever""".split())
 
 
 @dataclass
@@ -91,8 +92,11 @@ def stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            if suffix in ("ing", "ed", "er", "ers", "ings") and len(word) > 3 and word[-1] == word[-2] \
+                    and word[-1] not in "lsz":
+                word = word[:-1]  # "swimming" and "swim", "repotted" and "repot"
             break
-    return word[:6]
+    return word[:5]
 
 
 def keyword_terms(text: str) -> list[str]:
@@ -281,6 +285,8 @@ class Searcher:
             row = rows.get(h.rid)
             body = held[h.passage]["text"] if h.passage in held else (
                 f"{row['text']} {row['caption'] or ''}" if row else "")
+            if row and row["speaker_name"]:
+                body += f" {row['speaker_name']}"  # a message from Ruth is about Ruth
             words = set(keyword_terms(body))
             stems = {stem(w) for w in words}
             held = [t for t in terms if t in words or stem(t) in stems]

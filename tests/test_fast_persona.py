@@ -1,0 +1,76 @@
+"""The persona's conversation, fast: what is asked is planned (a fact, a stretch of time, a person,
+a feeling, a follow-up), who said what is right, and it says plainly when it never heard of something.
+Real vault and search; the chat model is a fake whose lead is ignored unless grounded."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fakes import FakeLLM, fake_context
+from sideload.jobs import JobContext
+
+
+@pytest.fixture
+def persona_vault(tmp_path, home):
+    diary = tmp_path / "diary.jsonl"
+    diary.write_text("".join(json.dumps(e) + "\n" for e in (
+        {"date": "2026-03-01", "text": "Sunday. Repotted the fig tree and called my sister Ruth."},
+        {"date": "2026-03-02", "text": "I love the early swim at the lido; the cold water clears my head."},
+        {"date": "2026-03-02", "text": "Ruth wants me to drive her to the airport on Friday because her car failed its test."},
+    )), encoding="utf-8")
+    chat = tmp_path / "WhatsApp Chat with Ruth.txt"
+    chat.write_text("02/03/2026, 18:02 - Ruth: Can you bring the blue suitcase on Friday?\n"
+                    "02/03/2026, 18:05 - Ada: Yes, I'll bring it and the umbrella.\n", encoding="utf-8")
+    context = fake_context(tmp_path / "v", llm=FakeLLM("Something unrelated entirely."))
+    with context.init() as v:
+        v.settings.set("owner_name", "Ada")
+        v.settings.save()
+        context.import_session(v, JobContext()).run([diary, chat])
+    return context
+
+
+def _ask(context, question, history=None):
+    with context.open() as v:
+        return context.persona(v).ask(question, history=history)
+
+
+def test_who_said_it_is_right(persona_vault):
+    ans = _ask(persona_vault, "what did Ruth ask me to bring?")
+    assert ans.remembered and "suitcase" in ans.text
+    assert "Ruth wrote to me: “Can you bring the blue suitcase on Friday?”" in ans.text
+    mine = _ask(persona_vault, "did I say anything about an umbrella?")
+    assert "I wrote: “Yes, I'll bring it and the umbrella.”" in mine.text
+
+
+def test_a_day_is_told_from_several_moments_in_time_order(persona_vault):
+    ans = _ask(persona_vault, "tell me about my day")
+    assert ans.remembered and len(ans.citations) >= 3
+    lines = [l for l in ans.text.splitlines() if l.startswith("[")]
+    assert len(lines) == len(ans.citations)
+    starts = [c["started_at"] for c in ans.citations]
+    assert starts == sorted(starts) and all(s.startswith("2026-03-02") for s in starts)
+
+
+def test_a_feeling_is_answered_from_the_owners_own_words_or_not_at_all(persona_vault):
+    swim = _ask(persona_vault, "what do you think about swimming?")
+    assert swim.remembered and "lido" in swim.text and all(c["speaker"] == "me" for c in swim.citations)
+    never = _ask(persona_vault, "what is your opinion of the internet?")
+    assert not never.remembered and never.text == "I don't remember ever saying what I think about the internet."
+
+
+def test_a_follow_up_is_understood_from_the_session(persona_vault):
+    first = _ask(persona_vault, "what does Ruth want me to do on Friday?")
+    assert "airport" in first.text
+    history = [{"role": "user", "content": "what does Ruth want me to do on Friday?"},
+               {"role": "assistant", "content": first.text}]
+    why = _ask(persona_vault, "and why?", history=history)
+    assert why.remembered and "car failed" in why.text
+
+
+def test_an_ungrounded_lead_is_never_kept_and_the_persona_has_a_name(persona_vault):
+    ans = _ask(persona_vault, "what did I repot?")
+    assert "Something unrelated" not in ans.text and "fig tree" in ans.text
+    llm = persona_vault.hubs[-1].llm
+    assert llm.calls and llm.calls[-1]["messages"][0]["content"].startswith("You are Ada.")
+    assert "owner of this sideload" not in json.dumps(llm.calls)
