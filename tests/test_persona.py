@@ -25,7 +25,32 @@ def test_a_question_is_answered_from_the_right_moment_in_the_first_person(demo_v
 
 def test_something_never_recorded_is_not_remembered(demo_vault):
     out = cli_json("--vault", str(demo_vault), "ask", "what is my favourite opera?")
+    assert out == {"answer": "I don't remember ever saying what I think about opera.", "citations": [],
+                   "remembered": False}
+    out = cli_json("--vault", str(demo_vault), "ask", "what is my opinion of the internet?")
+    assert out["remembered"] is False and out["answer"] == "I don't remember ever saying what I think about the internet."
+    out = cli_json("--vault", str(demo_vault), "ask", "when did I sell the sailing boat?")
     assert out == {"answer": "I don't remember anything about that.", "citations": [], "remembered": False}
+
+
+def test_what_maria_wanted_is_answered_with_the_budget_numbers(demo_vault):
+    out = cli_json("--vault", str(demo_vault), "ask", "what did Maria want from me?")
+    assert out["remembered"] and "budget numbers" in out["answer"]
+    assert any("Maria" in c["text"] and "budget" in c["text"] for c in out["citations"])
+    # the colleague said it: never quoted as the owner's own words
+    assert "I said: “The quarterly report" not in out["answer"]
+
+
+def test_a_day_is_told_as_a_short_cited_account(demo_vault):
+    out = cli_json("--vault", str(demo_vault), "ask", "tell me about my day")
+    assert out["remembered"] and len(out["citations"]) >= 3
+    assert [c["started_at"] for c in out["citations"]] == sorted(c["started_at"] for c in out["citations"])
+    lines = [l for l in out["answer"].splitlines() if l.startswith("[")]
+    assert len(lines) == len(out["citations"])
+    # who said each: the owner's lines as "I said"/"I wrote", the others' never as the owner's
+    for line, c in zip(lines, out["citations"]):
+        if c["speaker"] == "other":
+            assert " I said:" not in line and " I wrote:" not in line, line
 
 
 def test_sessions_are_kept_in_the_vault(demo_vault, tmp_path):

@@ -64,3 +64,27 @@ def test_the_jobs_view_says_the_app_keeps_the_nightly_schedule(qtbot, make_windo
     text = win.jobs.next_label.text()
     assert "while this app is open" in text and "consolidate --schedule" in text
     assert win.jobs.nightly.isActive()
+
+
+def test_first_run_asks_whose_life_it_is(qtbot, tmp_path, home):
+    from PySide6.QtWidgets import QLineEdit, QWidget
+
+    from ui.app import MainWindow
+
+    context = fake_context(tmp_path / "fresh")
+    context.init().close()
+    vault = context.open()
+    win = MainWindow(vault, restore=False, context=context)
+    qtbot.addWidget(win)
+    try:
+        box = win.findChild(QWidget, "ownerQuestion")
+        assert box is not None and box.isVisibleTo(win)
+        field = win.findChild(QLineEdit, "ownerName")
+        qtbot.keyClicks(field, "Ada Lovelace")
+        field.returnPressed.emit()
+        with context.open() as v:
+            assert v.settings["owner_name"] == "Ada Lovelace"
+        assert not box.isVisibleTo(win) and win.windowTitle() == "Sideload — Ada Lovelace"
+    finally:
+        win.close()
+        vault.close()

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
-                               QStackedWidget, QStyleFactory, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMainWindow,
+                               QMessageBox, QPushButton, QStackedWidget, QStyleFactory, QVBoxLayout, QWidget)
 
 from sideload import paths
 from sideload.context import AppContext
@@ -105,6 +105,8 @@ class MainWindow(QMainWindow):
             banner.setObjectName("familyBanner")
             banner.setStyleSheet("padding: 6px; font-weight: 600;")
             col.addWidget(banner)
+        elif not vault.settings["owner_name"]:
+            col.addWidget(self._owner_question())
         row = QHBoxLayout()
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
@@ -115,6 +117,36 @@ class MainWindow(QMainWindow):
         self.show_view(0)
         if restore:
             self.restore_state()
+
+    def _owner_question(self) -> QWidget:
+        """First run: whose life is this? The persona speaks as them (and never as "the owner")."""
+        box = QWidget(objectName="ownerQuestion")
+        row = QHBoxLayout(box)
+        row.addWidget(QLabel("Whose life is this? The persona will speak as them:"))
+        name = QLineEdit(placeholderText="their name", objectName="ownerName")
+        save = QPushButton("&Save")
+        row.addWidget(name, 1)
+        row.addWidget(save)
+
+        def store() -> None:
+            text = name.text().strip()
+            if not text:
+                return
+            try:
+                with self.state.context.open(write=True) as v:
+                    v.settings.set("owner_name", text)
+                    v.settings.save()
+            except SideloadError as exc:
+                self.statusBar().showMessage(str(exc), 8000)
+                return
+            self.vault.settings.set("owner_name", text)
+            self.setWindowTitle(f"Sideload — {text}")
+            box.hide()
+            self.state.changed()
+
+        save.clicked.connect(store)
+        name.returnPressed.connect(store)
+        return box
 
     def _build_menu(self) -> None:
         view = self.menuBar().addMenu("&View")
