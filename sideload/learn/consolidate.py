@@ -323,16 +323,8 @@ def last_report(db) -> dict[str, Any] | None:
 
 def running(vault_paths) -> bool:
     """True while some process holds this vault's consolidation lock."""
-    try:
-        fd = os.open(vault_paths.consolidation_lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
+    from sideload.locks import held
+
+    return held(vault_paths.consolidation_lock)
 
 

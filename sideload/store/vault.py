@@ -154,20 +154,12 @@ class Vault:
 
 def _at_rest(paths: VaultPaths) -> bool:
     """No process writes the vault and its write-ahead log holds nothing."""
+    from sideload.locks import held
+
     wal = paths.catalogue.with_name(paths.catalogue.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
         return False
-    try:
-        fd = os.open(paths.write_lock, os.O_RDONLY)
-    except OSError:
-        return True  # never written since it was made here
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
+    return not held(paths.write_lock)
 
 
 def restore_hint(paths: VaultPaths) -> str:
