@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sideload.errors import SideloadError
+from sideload.errors import SideloadError, from_environment
 
 from . import device as devices
 
@@ -64,7 +64,7 @@ class ModelHub:
     def _key(self, name: str) -> tuple:
         """The settings an engine is built from; when they change, the engine is built again."""
         s = self.settings
-        return {"whisper": (s["whisper_model"], self.device, self.threads),
+        return {"whisper": (s["whisper_model"], s["whisper_bundled"], self.device, self.threads),
                 "voice": (self.device,),
                 "embedder": (s["embedding_model"], self.device),
                 "frames": (s["ocr"], self.threads),
@@ -92,8 +92,22 @@ class ModelHub:
     def whisper(self):
         from .transcribe import load_model
 
-        return self._get("whisper", lambda: load_model(self.settings["whisper_model"] or None,
-                                                        device=self.device, threads=self.threads))
+        def make():
+            setting = self.settings["whisper_model"]
+            try:
+                return load_model(setting or None, device=self.device, threads=self.threads,
+                                  bundled=self.settings["whisper_bundled"])
+            except (OSError, ValueError, RuntimeError) as exc:  # missing package, bad folder, bad file
+                env = from_environment(exc)
+                if env is not None and env.kind in ("disk-full", "permission"):
+                    raise env from exc  # assembling the shipped model into the cache needs room
+                name = "whisper_model" if setting else "whisper_bundled"
+                raise SideloadError(f"setting '{name}': the Whisper model could not be loaded ({exc})",
+                                    kind="setting" if setting else "missing-model",
+                                    hint="point whisper_model at a faster-whisper model folder, or leave it empty "
+                                         "for the shipped model (whisper_bundled: base or tiny.en)") from None
+
+        return self._get("whisper", make)
 
     @property
     def voice(self):

@@ -34,8 +34,9 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("owner_aliases", "list", [], "Other names the owner uses in chat exports (comma-separated on the command line).", group="owner"),
     Setting("owner_voice_sample", "path", "", "A recording of the owner alone speaking; without it the dominant voice of the vault is taken as the owner.", group="owner", path_kind="file"),
     # models
-    Setting("whisper_model", "path", "", "Folder of a faster-whisper (CTranslate2) model; empty uses the bundled Whisper tiny.en.", group="models", path_kind="folder"),
-    Setting("whisper_language", "str", "en", "Language code passed to Whisper; empty lets Whisper detect it (multilingual models only).", group="models"),
+    Setting("whisper_model", "path", "", "Folder of a faster-whisper (CTranslate2) model; empty uses the shipped model chosen by whisper_bundled.", group="models", path_kind="folder"),
+    Setting("whisper_bundled", "choice", "base", "The shipped Whisper model used when whisper_model is empty: base (multilingual, fewer mistakes) or tiny.en (English only, about twice as fast).", choices=("base", "tiny.en"), group="models"),
+    Setting("whisper_language", "str", "", "Language code passed to Whisper (for example en); empty detects it once per file (multilingual models; tiny.en is always English).", group="models"),
     Setting("whisper_beam_size", "int", 5, "Beam width of Whisper's decoder: 1 is fastest, 5 made fewer mistakes here at about 25 % more time.", minimum=1, maximum=10, group="models"),
     Setting("embedding_model", "path", "", "Folder of a sentence-transformers model; empty uses the bundled all-MiniLM-L6-v2.", group="models", path_kind="folder"),
     Setting("llm_model", "path", "", "A GGUF chat model for the persona; empty uses the bundled SmolLM2-135M-Instruct.", group="models", path_kind="file"),

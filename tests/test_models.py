@@ -27,7 +27,7 @@ def wer(ref, hyp):
 
 
 @pytest.fixture(scope="module")
-def whisper():
+def whisper(home):  # the default model is assembled into the per-user cache: keep it under home
     return load_model(None, device="cpu", threads=2)
 
 
