@@ -95,12 +95,13 @@ class PeakRSS:
         self._t.join()
 
 
-def run_pipeline(files: list[Path], vault_dir: Path):
+def run_pipeline(files: list[Path], vault_dir: Path, whisper: str = "base"):
     from sideload.context import AppContext
     from sideload.jobs import JobContext
 
     context = AppContext(vault_dir)
     with context.init() as vault:
+        vault.settings.set("whisper_bundled", whisper)
         hub = context.hub(vault.settings)
         # load the engines first: a long-lived app pays this once, not per hour of footage
         t = time.perf_counter()
@@ -142,6 +143,8 @@ def main() -> int:
     ap.add_argument("--segments", type=int, default=2)
     ap.add_argument("--keep", type=Path, help="keep the generated footage here (and reuse it next time)")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--no-previous", action="store_true",
+                    help="skip the run with the previous default model (Whisper tiny.en)")
     args = ap.parse_args()
     os.environ.setdefault("SIDELOAD_HOME", tempfile.mkdtemp(prefix="sideload-bench-home-"))
 
@@ -154,6 +157,7 @@ def main() -> int:
             files = make_footage(footage, args.minutes, args.segments)
             print(f"generated {len(files)} clips ({args.minutes:g} min, 1280x720, 30 fps) in {time.perf_counter() - t:.0f} s",
                   file=sys.stderr)
+        previous = None if args.no_previous else run_pipeline(files, work / "vault-previous", "tiny.en")
         result, wall, load_s, peak, hub = run_pipeline(files, work / "vault")
         media = result.media_seconds
         base = {} if args.no_baseline else run_baseline(files, hub)
@@ -177,6 +181,15 @@ def main() -> int:
               + (f"; naive baseline {media / naive_total:.1f}x" if base else ""))
         print(f"an hour of footage would take {wall / media * 60:.1f} min (target <= 6 min)")
         print(f"peak RSS during the pipeline (with ffmpeg children): {peak / 2**30:.2f} GB (target <= 3 GB)")
+        if previous is not None:
+            p_result, p_wall, _, p_peak, _ = previous
+            print(f"\nBeside the previous default (Whisper tiny.en), same footage, same run:")
+            print(f"{'stage':<20}{'base s':>9}{'tiny.en s':>11}")
+            for name, secs in result.timings.items():
+                print(f"{name:<20}{secs:>9.1f}{p_result.timings.get(name, 0.0):>11.1f}")
+            print(f"{'WHOLE PIPELINE':<20}{wall:>9.1f}{p_wall:>11.1f}")
+            print(f"speed: base {media / wall:.1f}x real time, tiny.en {media / p_wall:.1f}x; "
+                  f"peak RSS base {peak / 2**30:.2f} GB, tiny.en {p_peak / 2**30:.2f} GB")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

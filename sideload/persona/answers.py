@@ -160,7 +160,8 @@ class Persona:
         if plan.kind in ("period", "person"):
             memories = sorted(memories, key=lambda m: (m.get("started_at") or "", m.get("start_s") or 0))
         terms = keyword_terms(plan.query)
-        quotes = [(m, excerpt(_body(m), terms)) for m in memories]
+        # a passage is already as tight as the evidence: it is quoted whole (up to ~100 words)
+        quotes = [(m, excerpt(_body(m), terms, limit=640 if m.get("passage") else 320)) for m in memories]
         lead, problem = self._lead(question, plan, quotes, history, on_token, ctx)
         tail = "\n\n" + "\n".join(_cited(plan, quotes))
         if on_token:

@@ -139,7 +139,9 @@ class Searcher:
         """Rare words weigh most: a question about "the internet" is not answered by "opinion"."""
         n = max(self._corpus_size(), 1)
         cap = max(1000, n // 100)
-        return {t: float(np.log((n + 1) / (min(self._doc_freq(t, cap), n) + 0.5))) for t in terms}
+        # a word the vault never holds ("Dad, ...") cannot tell one memory from another: it weighs nothing
+        return {t: (float(np.log((n + 1) / (min(df, n) + 0.5))) if (df := self._doc_freq(t, cap)) else 0.0)
+                for t in terms}
 
     def _useful_terms(self, terms: list[str]) -> list[str]:
         """Drop words so common in this vault that ranking by them costs much and tells little."""
