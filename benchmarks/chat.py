@@ -59,7 +59,7 @@ def main() -> int:
             if answer.remembered and len(marks) > 3:
                 gen_tokens = len(marks) - 2  # the quoted evidence arrives as one last piece
                 rates.append(gen_tokens / max(marks[-2] - marks[0], 1e-6))
-        print(f"\nChat benchmark: {len(QUESTIONS)} questions, model {hub.llm.name}, {os.cpu_count()} cores\n")
+        print(f"\nChat benchmark: {len(QUESTIONS)} questions, model {context.hub(vault.settings).llm.name}, {os.cpu_count()} cores\n")
         print(f"{'':<34}{'p50':>8}{'max':>8}")
         print(f"{'time to first token (s)':<34}{np.median(ttft):>8.2f}{max(ttft):>8.2f}   target <= 1.5 s")
         print(f"{'  of which retrieval (s)':<34}{np.median(recall):>8.2f}{max(recall):>8.2f}")
