@@ -120,6 +120,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--keep", type=Path, help="keep the generated lifelog and vault here (reused next time)")
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--whisper", choices=("base", "tiny.en"), default="base",
+                    help="the shipped Whisper model that transcribes the lifelog (tiny.en: the first milestone's)")
     args = ap.parse_args()
     os.environ.setdefault("SIDELOAD_HOME", tempfile.mkdtemp(prefix="sideload-bench-home-"))
     from sideload.context import AppContext
@@ -134,6 +136,7 @@ def main() -> int:
             t = time.perf_counter()
             builder = AppContext(vault_dir)
             with builder.init() as vault:
+                vault.settings.set("whisper_bundled", args.whisper)
                 res = builder.import_session(vault, JobContext()).run([life])
             builder.close()
             print(f"imported {res.imported} files, {res.moments} moments in {time.perf_counter() - t:.0f} s", file=sys.stderr)
