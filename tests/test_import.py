@@ -15,7 +15,9 @@ from conftest import ROOT, cli_json, run_cli
 
 pytestmark = pytest.mark.slow
 
-MOMENT_FIELDS = {"moment_id", "source", "kind", "start_s", "end_s", "started_at", "speaker", "text", "caption"}
+# CLI.md's moment, extended with the speaker's name (a chat partner's, where it is known)
+MOMENT_FIELDS = {"moment_id", "source", "kind", "start_s", "end_s", "started_at", "speaker", "speaker_name", "text",
+                 "caption"}
 
 
 def _moments(vault, **filters):
