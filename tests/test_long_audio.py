@@ -37,7 +37,7 @@ def test_a_long_track_spills_to_disk_and_slices_the_same(long_recording, tmp_pat
     assert not list(tmp_path.glob("audio-*.f32"))  # closing deletes the scratch file
 
 
-def test_speech_across_a_window_edge_is_one_region_and_fully_transcribed(long_recording):
+def test_speech_across_a_window_edge_is_one_region_and_fully_transcribed(long_recording, home):
     from models.transcribe import load_model, transcribe_track
 
     path, spoken = long_recording

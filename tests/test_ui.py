@@ -40,6 +40,8 @@ def window(qtbot, app_vault):
     win.resize(1200, 760)
     win.show()
     qtbot.waitExposed(win)
+    # the app opens its engines in the background as it starts; interaction is measured after that
+    qtbot.waitUntil(lambda: win.state.engines.ready, timeout=120_000)
     yield win
     win.close()
     vault.close()

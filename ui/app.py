@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(host)
         self._build_menu()
         self.watchdog = Watchdog(parent=self).start()
+        self.state.engines.warm()
         self.show_view(0)
         if restore:
             self.restore_state()

@@ -155,6 +155,22 @@ class EngineHost:
             self._engines = Engines(self.context)
         return self._engines
 
+    def warm(self) -> None:
+        """Open the engines now, in their thread, so the first search or question does not wait for
+        the embedding model to load (and its load, which holds Python's lock in bursts, happens at
+        start-up rather than while someone types)."""
+        def open_them(ctx=None):
+            try:
+                self._engines_here()
+            except Exception:  # a failure is reported when the engines are used, in words
+                log.debug("warming the engines failed", exc_info=True)
+        self._warming = self._pool.submit(open_them)
+
+    @property
+    def ready(self) -> bool:
+        warming = getattr(self, "_warming", None)
+        return warming is not None and warming.done()
+
     def submit(self, name: str, fn: Callable[[Engines, Job, JobContext], Any]) -> Job:
         job = _keep(Job(name))
         self._pool.submit(job._run, lambda ctx: fn(self._engines_here(), job, ctx))
