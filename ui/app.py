@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(host)
         self._build_menu()
         self.watchdog = Watchdog(parent=self).start()
-        self.state.engines.warm()
+        self.state.engines.warm(import_models=not family)  # a family copy never imports
         self.show_view(0)
         if restore:
             self.restore_state()

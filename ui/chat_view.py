@@ -135,8 +135,15 @@ class ChatView(QWidget):
                 save_exchange(v, sid, question, answer)
 
         job = jobs.start("save chat", save)
-        job.finished.connect(lambda _: self.reload_sessions())
-        job.failed.connect(lambda msg: self.note.setText(f"not saved: {msg}"))
+        # bound methods, not lambdas: Qt drops the connection if the view is gone before the save ends
+        job.finished.connect(self._saved)
+        job.failed.connect(self._not_saved)
+
+    def _saved(self, _result=None) -> None:
+        self.reload_sessions()
+
+    def _not_saved(self, message: str) -> None:
+        self.note.setText(f"not saved: {message}")
 
     def _on_stopped(self) -> None:
         said = self.streaming.strip()

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from sideload.errors import Cancelled, SideloadError, from_environment
 from sideload.jobs import CancelToken, JobContext
@@ -116,16 +116,30 @@ _live: set[Job] = set()  # jobs are kept alive until they end, whoever holds the
 
 
 def _keep(job: Job) -> Job:
+    """Hold the job until its outcome has reached every slot. Letting go in the first slot freed the
+    job while the other slots' queued calls were still pending, and Qt dropped them: a search that
+    finished was never shown (seen as a rare hang of the search view)."""
     _live.add(job)
+
+    def release(*_):
+        QTimer.singleShot(1000, lambda: _live.discard(job))
+
     for sig in (job.finished, job.failed, job.cancelled):
-        sig.connect(lambda *_: _live.discard(job))
+        sig.connect(release)
     return job
+
+
+def _later(go: Callable[[], Any]) -> None:
+    """Start work on the next turn of the event loop, never at once: the caller connects to the job's
+    signals right after it is returned, and a quick job (a search takes 20 ms) that finished before
+    that had its result emitted to nobody (seen as a search view stuck on "searching…")."""
+    QTimer.singleShot(0, go)
 
 
 def start(name: str, fn: Callable[[JobContext], Any]) -> Job:
     """Run `fn(ctx)` on its own thread (import, consolidation: long, and each opens its own vault)."""
     job = _keep(Job(name))
-    threading.Thread(target=job._run, args=(fn,), name=f"job-{name}", daemon=True).start()
+    _later(lambda: threading.Thread(target=job._run, args=(fn,), name=f"job-{name}", daemon=True).start())
     return job
 
 
@@ -155,13 +169,17 @@ class EngineHost:
             self._engines = Engines(self.context)
         return self._engines
 
-    def warm(self) -> None:
+    def warm(self, *, import_models: bool = True) -> None:
         """Open the engines now, in their thread, so the first search or question does not wait for
-        the embedding model to load (and its load, which holds Python's lock in bursts, happens at
-        start-up rather than while someone types)."""
+        the embedding model to load; with `import_models`, the models an import needs too (the
+        process has one hub, so the import uses these). Loading them holds Python's lock in bursts of
+        up to ~150 ms; at start-up that costs nothing, while someone types it would stall the window."""
         def open_them(ctx=None):
             try:
-                self._engines_here()
+                engines = self._engines_here()
+                if import_models:
+                    hub = self.context.hub(engines.vault.settings)
+                    hub.whisper, hub.voice, hub.frames
             except Exception:  # a failure is reported when the engines are used, in words
                 log.debug("warming the engines failed", exc_info=True)
         self._warming = self._pool.submit(open_them)
@@ -173,7 +191,7 @@ class EngineHost:
 
     def submit(self, name: str, fn: Callable[[Engines, Job, JobContext], Any]) -> Job:
         job = _keep(Job(name))
-        self._pool.submit(job._run, lambda ctx: fn(self._engines_here(), job, ctx))
+        _later(lambda: self._closed or self._pool.submit(job._run, lambda ctx: fn(self._engines_here(), job, ctx)))
         return job
 
     def reset(self) -> None:

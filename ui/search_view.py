@@ -88,7 +88,7 @@ class SearchView(QWidget):
             return gen, req.understood, engines.searcher.search(req)
 
         self.summary.setText("searching…")
-        job = self.state.engines.submit("search", search)
+        self._job = job = self.state.engines.submit("search", search)
         job.finished.connect(self._show)
         job.failed.connect(self.summary.setText)
 
