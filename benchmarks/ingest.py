@@ -183,7 +183,7 @@ def main() -> int:
         print(f"peak RSS during the pipeline (with ffmpeg children): {peak / 2**30:.2f} GB (target <= 3 GB)")
         if previous is not None:
             p_result, p_wall, _, p_peak, _ = previous
-            print(f"\nBeside the previous default (Whisper tiny.en), same footage, same run:")
+            print("\nBeside the previous default (Whisper tiny.en), same footage, same run:")
             print(f"{'stage':<20}{'base s':>9}{'tiny.en s':>11}")
             for name, secs in result.timings.items():
                 print(f"{name:<20}{secs:>9.1f}{p_result.timings.get(name, 0.0):>11.1f}")

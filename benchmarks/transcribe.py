@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models.audio import SAMPLE_RATE, AudioTrack, track_speech_regions  # noqa: E402
 from models.transcribe import load_model, transcribe_track  # noqa: E402
+from models.wer import wer  # noqa: E402
 from sideload.settings import defaults  # noqa: E402
 
 AUDIO = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "audio"
@@ -69,22 +69,6 @@ LINES = [
 ]
 NOISE_BURST_S = 6.0  # loud noise and hum, no speech, placed in the longest pause
 
-
-def words(text: str) -> list[str]:
-    text = text.lower().replace("-", " ")
-    return re.sub(r"[^\w\s']", " ", text).replace("'", "").split()
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate: (substitutions + deletions + insertions) / words in the reference."""
-    ref, hyp = words(reference), words(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
 
 
 def generated_speech(minutes: float) -> tuple[np.ndarray, str]:

@@ -1,8 +1,9 @@
 """Real models on real audio: transcription, silence, voices."""
-import re
 
 import numpy as np
 import pytest
+
+from models.wer import wer
 
 from models.audio import SAMPLE_RATE, decode_audio, speech_regions
 from models.transcribe import load_model, transcribe
@@ -10,20 +11,6 @@ from models.transcribe import load_model, transcribe
 pytestmark = pytest.mark.slow
 
 JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
-
-
-def _words(text):
-    return re.sub(r"[^a-z0-9' ]", " ", text.lower()).split()
-
-
-def wer(ref, hyp):
-    r, h = _words(ref), _words(hyp)
-    d = np.zeros((len(r) + 1, len(h) + 1), int)
-    d[:, 0], d[0, :] = range(len(r) + 1), range(len(h) + 1)
-    for i in range(1, len(r) + 1):
-        for j in range(1, len(h) + 1):
-            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (r[i - 1] != h[j - 1]))
-    return d[-1, -1] / len(r)
 
 
 @pytest.fixture(scope="module")

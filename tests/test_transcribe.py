@@ -4,10 +4,11 @@ The tests marked slow load a real model; the rest check the assembly and the win
 small fakes and run in the fast tier.
 """
 import hashlib
-import re
 
 import numpy as np
 import pytest
+
+from models.wer import wer
 
 from models import whisper_cache
 from models.audio import SAMPLE_RATE, AudioTrack, SpeechRegion, decode_audio, speech_regions
@@ -17,17 +18,6 @@ from models.whisper_cache import Bundle, assemble, file_ok
 slow = pytest.mark.slow
 
 JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
-
-
-def wer(ref: str, hyp: str) -> float:
-    r, h = (re.sub(r"[^\w\s']", " ", t.lower()).split() for t in (ref, hyp))
-    prev = list(range(len(h) + 1))
-    for i, a in enumerate(r, 1):
-        cur = [i] + [0] * len(h)
-        for j, b in enumerate(h, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a != b))
-        prev = cur
-    return prev[-1] / max(1, len(r))
 
 
 # --- the assembly, on a small fake pair of packages ---------------------------------------------

@@ -10,11 +10,9 @@ import logging
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sideload.learn import training
-from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.paths import base_model_cache_dir
 from sideload.persona.serving import base_checksum, base_model_path, served
