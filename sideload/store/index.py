@@ -140,9 +140,14 @@ def check(db: sqlite3.Connection, folder: Path, *, sample: int = 24) -> tuple[In
     try:
         index = VectorIndex(folder)
         found = index.count()
+        # a sample by random row ids (key lookups): `ORDER BY random()` would read every row, and this
+        # check runs each time a search opens the index
+        top = db.execute("SELECT coalesce(max(rid), 0) FROM embeddings").fetchone()[0]
+        picks = sorted({int(x) for x in np.random.default_rng().integers(1, top + 1, size=sample)}) if top else []
+        marks = ",".join("?" * len(picks))
         ids = [r[0] for r in db.execute(
-            "SELECT m.moment_id FROM embeddings e JOIN moments m USING (rid) WHERE e.indexed = 1 "
-            "ORDER BY random() LIMIT ?", (sample,))]
+            f"SELECT m.moment_id FROM embeddings e JOIN moments m USING (rid) WHERE e.indexed = 1 "
+            f"AND e.rid IN ({marks})", picks)] if picks else []
         absent = len(ids) - len(index.present(ids))
     except Exception as exc:  # chromadb raises its own types for a damaged file
         log.warning("the vector index cannot be read: %s", exc)
