@@ -223,6 +223,23 @@ MIGRATIONS: tuple[str, ...] = (
     -- "is any vector from another model?" must be instant at a million moments
     CREATE INDEX embeddings_model ON embeddings(model);
     """,
+    # 9: people: voices grouped across recordings (and chat partners), named once by the owner or
+    # guessed from chats and speech; each speech or chat moment belongs to at most one person
+    """
+    CREATE TABLE people (
+        person_id  INTEGER PRIMARY KEY,
+        name       TEXT,
+        named_by   TEXT CHECK (named_by IN ('owner', 'chat', 'speech')),
+        is_owner   INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE moment_people (
+        rid        INTEGER PRIMARY KEY REFERENCES moments(rid) ON DELETE CASCADE,
+        person_id  INTEGER NOT NULL REFERENCES people(person_id) ON DELETE CASCADE,
+        confidence REAL NOT NULL
+    );
+    CREATE INDEX moment_people_person ON moment_people(person_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
