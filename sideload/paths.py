@@ -156,6 +156,15 @@ class VaultPaths:
     def original_copy(self, content_hash: str, suffix: str) -> Path:
         return self.originals_dir / content_hash[:2] / f"{content_hash}{suffix.lower()}"
 
+    def reduced_copy(self, content_hash: str) -> Path:
+        """The low-bitrate copy retention keeps of an original video (always inside the vault)."""
+        return self.originals_dir / "reduced" / content_hash[:2] / f"{content_hash}.mp4"
+
+    @property
+    def serve_token(self) -> Path:
+        """The bearer token `sideload serve` requires on every request (readable by the owner only)."""
+        return self.root / "serve.token"
+
     @property
     def backups_dir(self) -> Path:
         """Online backups of the catalogue, made by consolidation and rotated (newest few kept)."""
