@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -114,7 +115,7 @@ def importer_for(importers: list[Importer], path: Path) -> Importer | None:
 
 class ImportSession:
     def __init__(self, vault: Vault, hub, ctx: JobContext | None, *, index: VectorIndex | None = None,
-                 importers: list[Importer] | None = None, read_only: bool = False):
+                 importers: list[Importer] | None = None, read_only: bool = False, engine=None):
         if not read_only:
             vault.require_writable()
         self.vault = vault
@@ -124,6 +125,9 @@ class ImportSession:
         self._index = index
         self.result = ImportResult()
         self._recording = not read_only  # a dry run records no failures
+        # where the per-file stages run: None runs them here, one file after another; another engine
+        # (sideload.cluster) runs them elsewhere and hands each finished file back to `finish`
+        self.engine = engine
 
     @property
     def index(self) -> VectorIndex:
@@ -169,31 +173,11 @@ class ImportSession:
         shutil.rmtree(self.vault.paths.tmp_dir, ignore_errors=True)  # scratch left by a killed import
         self.index  # a lost or damaged index is rebuilt before anything new goes in
         files = self.discover(inputs)
-        total = max(len(files), 1)
+        if self.engine is not None:
+            self.engine.import_files(self, files, exclude)
+        else:
+            self._import_files(files, exclude)
         share = pipeline.FILES_SHARE
-        for i, path in enumerate(files):
-            ctx.check()
-            base = share * i / total
-
-            def on_stage(stage: str, part: float, _base=base, _path=path, _i=i) -> None:
-                ctx.report(_base + share * part / total, stage, _path.name, done=_i, total=len(files))
-
-            try:
-                self._import_one(path, on_stage, exclude)
-            except Cancelled:
-                raise
-            except ImportFailure as exc:
-                self._fail(path, str(exc))
-            except SideloadError as exc:
-                if exc.kind in ("disk-full", "busy", "corrupt"):
-                    raise
-                self._fail(path, exc.message)
-            except Exception as exc:  # one bad file never stops the rest
-                env = from_environment(exc)
-                if env is not None and env.kind == "disk-full":
-                    raise env from exc
-                log.exception("importing %s failed", path)
-                self._fail(path, input_reason(exc))
         done = share
         for name, step, part in pipeline.AFTER:
             ctx.report(done, name, force=True)
@@ -201,6 +185,42 @@ class ImportSession:
             done += (1 - share) * part
         ctx.report(1.0, "done", done=len(files), total=len(files), force=True)
         return self.result
+
+    def _import_files(self, files: list[Path], exclude: list[tuple[float, float]]) -> None:
+        ctx, share, total = self.ctx, pipeline.FILES_SHARE, max(len(files), 1)
+        for i, path in enumerate(files):
+            ctx.check()
+            base = share * i / total
+
+            def on_stage(stage: str, part: float, _base=base, _path=path, _i=i) -> None:
+                ctx.report(_base + share * part / total, stage, _path.name, done=_i, total=len(files))
+
+            with self.file_errors(path):
+                prepared = self.prepare(path, on_stage, exclude)
+                if prepared is not None:
+                    pipeline.run(prepared[0], ctx, on_stage)
+                    self.finish(*prepared)
+
+    @contextmanager
+    def file_errors(self, path: Path):
+        """One bad file never stops the rest: its failure is named and recorded. Cancel, and faults of
+        the vault or the machine (disk full, busy, corrupt), stop the import."""
+        try:
+            yield
+        except Cancelled:
+            raise
+        except ImportFailure as exc:
+            self._fail(path, str(exc))
+        except SideloadError as exc:
+            if exc.kind in ("disk-full", "busy", "corrupt"):
+                raise
+            self._fail(path, exc.message)
+        except Exception as exc:
+            env = from_environment(exc)
+            if env is not None and env.kind == "disk-full":
+                raise env from exc
+            log.exception("importing %s failed", path)
+            self._fail(path, input_reason(exc))
 
     def plan(self, inputs: list[Path]) -> ImportPlan:
         """What `run` would do with these inputs, changing nothing (`import --dry-run`)."""
@@ -243,11 +263,13 @@ class ImportSession:
                 f"{self.hub.embedder.name}; new vectors would not be comparable with the old ones",
                 kind="setting", hint="set embedding_model back; re-embedding the vault comes with consolidation")
 
-    def _import_one(self, path: Path, on_stage, exclude: list[tuple[float, float]]) -> None:
+    def prepare(self, path: Path, on_stage, exclude: list[tuple[float, float]]):
+        """(task, stat) for a file the pipeline should run on, or None when it is skipped (known by its
+        content, moved, or forgotten). Raises ImportFailure for a file that cannot be imported."""
         verdict = self._classify(path)
         if verdict[0] == "skip":
             self.result.skipped += 1
-            return
+            return None
         if verdict[0] == "fail":
             raise ImportFailure(verdict[1])
         _, importer, st = verdict
@@ -256,17 +278,21 @@ class ImportSession:
         db = self.vault.db
         if queries.is_forgotten(db, content_hash):
             self.result.skipped += 1  # the owner asked to forget it: it stays forgotten
-            return
+            return None
         row = queries.file_by_hash(db, content_hash)
         if row:
             if row["path"] != str(path) and not Path(row["path"]).exists():
                 with self.vault.transaction() as tx:  # moved or renamed: same bytes, new place
                     store_writes.move_file(tx, row["file_id"], str(path), st.st_size, st.st_mtime)
             self.result.skipped += 1
-            return
+            return None
         task = pipeline.Task(path, content_hash, importer, self.vault.settings, self.hub, self.vault.paths,
                              exclude=exclude, chapter_end=lambda rec, ch: queries.chapter_end(db, rec, ch))
-        pipeline.run(task, self.ctx, on_stage)
+        return task, st
+
+    def finish(self, task: pipeline.Task, st: os.stat_result) -> None:
+        """A file the pipeline has run on: stored with its moments in one transaction, and counted."""
+        path = task.path
         if task.excluded:
             self.result.excluded.append(str(path))  # the owner's choice, not a failure
             self.result.skipped += 1
