@@ -63,6 +63,8 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("train_learning_rate", "float", 0.001, "Learning rate of adapter training.", minimum=1e-6, maximum=0.1, group="persona"),
     Setting("train_on_private", "bool", False, "Also train on moments marked private (they are never exported either way).", group="persona"),
     Setting("heldout_tokens", "int", 6000, "Tokens of the owner's newest words held out to score each new adapter before it may serve.", minimum=200, maximum=1_000_000, group="persona"),
+    # research dataset (`sideload dataset export`)
+    Setting("dataset_consenting_people", "list", [], "People (names as in chats or as named voices) who consented to their words being in a research dataset export; anyone else's words are replaced by a marker.", group="dataset"),
     # storage: how long originals are kept whole (applied by consolidation; `sideload storage --plan` shows it first)
     Setting("retention_originals_months", "int", 0, "Keep original videos whole for this many months after they were recorded; 0 keeps them forever.", minimum=0, maximum=1200, group="storage"),
     Setting("retention_action", "choice", "keep", "What retention does with an original video older than retention_originals_months: keep it, reduce it to a low-bitrate copy in the vault (keyframes and transcripts stay), or delete it (only with retention_allow_delete).", choices=("keep", "reduce", "delete"), group="storage"),
