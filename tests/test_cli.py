@@ -13,7 +13,8 @@ from sideload.jobs import CancelToken, JobContext
 from sideload.cli.progress import TerminalProgress
 
 REAL_COMMANDS = {"init", "import", "moments", "search", "ask", "predict", "profile", "forget", "export", "open-legacy",
-                 "settings", "demo", "app", "consolidate", "persona", "private", "repair"}
+                 "settings", "demo", "app", "consolidate", "persona", "private", "repair",
+                 "people"}
 
 
 def test_help_lists_only_commands_that_work():

@@ -6,7 +6,7 @@ clean one. They are declared, with their share of progress, beside the per-file 
 """
 from __future__ import annotations
 
-from sideload.ingest import speakers
+from sideload.ingest import people, speakers
 from sideload.jobs import JobContext
 from sideload.lifecycle.privacy import apply_rules, has_rules
 from sideload.persona import profile
@@ -18,6 +18,11 @@ from sideload.store.vectors import VectorStore
 def speaker_labels(session, ctx: JobContext) -> None:
     """'me' and 'other' over every voiceprint of the vault: labels improve as the vault grows."""
     speakers.relabel(session.vault, session.hub)
+
+
+def people_by_voice(session, ctx: JobContext) -> None:
+    """New voices join their person (or start one), chat partners are people, names go onto moments."""
+    people.group(session.vault)
 
 
 def privacy_rules(session, ctx: JobContext) -> None:

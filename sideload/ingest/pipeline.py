@@ -3,7 +3,7 @@
     per file:    probe -> clock -> extract audio -> voice activity -> keyframes -> excluded time
                  -> transcription -> speaker -> frame description -> moments -> embeddings
                  (then the session stores the file and its moments in one transaction)
-    per import:  speaker labels -> privacy rules -> profile -> vector index
+    per import:  speaker labels -> people -> privacy rules -> profile -> vector index
 
 Each stage is a small function over one `Task`; a stage that does not apply to a file (no audio,
 no video, a text file) returns at once. Timings are kept per stage for progress and the ingest
@@ -269,7 +269,8 @@ STAGES: list[tuple[str, Callable[[Task, JobContext], None], float]] = [
 
 # Once per import, after its files. (name, step over the session, share of this last part)
 AFTER: list[tuple[str, Callable[[Any, JobContext], None], float]] = [
-    ("speaker labels", finish.speaker_labels, 0.4),
+    ("speaker labels", finish.speaker_labels, 0.35),
+    ("people", finish.people_by_voice, 0.05),
     ("privacy rules", finish.privacy_rules, 0.05),
     ("profile", finish.profile_facts, 0.25),
     ("vector index", finish.vector_index, 0.3),

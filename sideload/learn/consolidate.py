@@ -177,6 +177,13 @@ def step_passages(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     return {"cut": cut, "reembedded": embedded, "passages": passages.count(db)}
 
 
+def step_people(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
+    """Voices grouped into people: for a vault made before people existed, every voice; later, the new."""
+    from sideload.ingest.people import group
+
+    return group(vault)
+
+
 def step_profile(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     return {"facts": profile.distil(vault)}
 
@@ -203,6 +210,7 @@ STEPS: list[tuple[str, str, Callable[[Vault, Any, JobContext], dict[str, Any]]]]
     ("import", "import new", step_import),
     ("re-embed", "re-embed", step_reembed),
     ("passages", "passages of long moments", step_passages),
+    ("people", "people by voice", step_people),
     ("profile", "profile", step_profile),
     ("train", "train, evaluate, promote", step_train),
 ]

@@ -126,7 +126,15 @@ class Persona:
         if not hits and req.understood:
             hits = self.searcher.search(_undated(query, limit=12))
         about = [h for h in hits if name in (h.get("speaker_name") or "").lower() or name in (h.get("text") or "").lower()]
-        return [h for h in about if h.get("evidence", {}).get("coverage", 0) > 0.34 or _relevant(h)][:limit]
+        about = [h for h in about if h.get("evidence", {}).get("coverage", 0) > 0.34 or _relevant(h)][:limit]
+        if len(about) < limit:  # a named voice's own words need not share a word with the question
+            from sideload.store.people import spoken_by
+            from sideload.store.queries import moments_by_ids
+
+            seen = {h["moment_id"] for h in about}
+            theirs = moments_by_ids(self.vault.db, [i for i in spoken_by(self.vault.db, person) if i not in seen])
+            about += _spread(theirs, limit - len(about))
+        return about
 
     def _period(self, query: str) -> list[dict]:
         """The moments of the stretch of time asked about (the newest day when none is named)."""

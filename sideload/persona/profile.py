@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sideload.persona.predict import events_from_vault
+from sideload.store import people as people_store
 from sideload.store import profile_facts as store
 
 RELATIONS = ("wife", "husband", "partner", "mother", "father", "mum", "mom", "dad", "brother", "sister", "son",
@@ -141,6 +142,7 @@ def distil(vault, *, top_people: int = 40, top_places: int = 30) -> dict[str, in
         value = (f"my {rel}; " if rel else "") + f"appears in {count} moments, {w['first']} to {w['last']}" + \
             (f", mostly in the {w['mostly']}" if w["mostly"] else "")
         facts.append(("person", key, value, _spread(ev), {"count": count, "relation": rel, **w}))
+    _add_voices(db, facts)
     for key, count, _, ev, times in gather("relation", 20):
         facts.append(("relation", key, f"my {key} is mentioned in {count} moments", _spread(ev), {"count": count}))
     for key, count, _, ev, times in gather("place", top_places):
@@ -154,6 +156,24 @@ def distil(vault, *, top_people: int = 40, top_places: int = 30) -> dict[str, in
     with vault.transaction() as tx:
         store.replace_auto_facts(tx, facts, now)
     return dict(Counter(f[0] for f in facts))
+
+
+def _add_voices(db, facts: list) -> None:
+    """Named voices (sideload.store.people): a person also known from mentions gains how often I heard
+    them; a voice never mentioned in words becomes a person fact of its own."""
+    by_key = {f[1].lower(): i for i, f in enumerate(facts) if f[0] == "person"}
+    for v in people_store.named_voices(db):
+        ids, times = [m[0] for m in v["moments"]], [m[1] for m in v["moments"]]
+        heard = f"I heard their voice in {len(ids)} moment{'s' if len(ids) != 1 else ''}"
+        i = by_key.get(v["name"].lower())
+        if i is None:
+            w = _when_summary(times)
+            facts.append(("person", v["name"], f"{heard}, {w['first']} to {w['last']}", _spread(ids),
+                          {"count": len(ids), "voice_moments": len(ids), "relation": None, **w}))
+        else:
+            kind, key, value, ev, stats = facts[i]
+            facts[i] = (kind, key, f"{value}; {heard}", _spread(list(dict.fromkeys(ev + ids))),
+                        {**stats, "voice_moments": len(ids)})
 
 
 def _spread(ids: list[str], n: int = 5) -> list[str]:

@@ -29,6 +29,8 @@ def open_copy(db: sqlite3.Connection, path: Path) -> sqlite3.Connection:
 def drop_private(dst: sqlite3.Connection) -> None:
     """What stays with the owner: private moments, chats, failures, rules, hidden facts, runs."""
     dst.execute("DELETE FROM moments WHERE private = 1")
+    # a person whose every moment is private leaves no name behind
+    dst.execute("DELETE FROM people WHERE person_id NOT IN (SELECT person_id FROM moment_people)")
     dst.execute("DELETE FROM chat_messages")
     dst.execute("DELETE FROM chat_sessions")
     dst.execute("DELETE FROM failures")
