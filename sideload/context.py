@@ -112,9 +112,20 @@ class AppContext:
             hub.lora_path = None
         return Persona(vault, self.searcher(vault), lambda: hub.llm, vault.settings["owner_name"])
 
-    def import_session(self, vault: Vault, ctx: JobContext, **kw) -> "ImportSession":
+    def import_session(self, vault: Vault, ctx: JobContext, *, engine: str = "local", address: str | None = None,
+                       **kw) -> "ImportSession":
+        """An import session; engine "ray" runs its per-file stages on a Ray cluster (`address`, else the
+        ray_address setting, else a runtime started on this machine) and stores on this process."""
         from sideload.ingest.session import ImportSession
 
+        if engine == "ray":
+            from sideload.cluster.engine import RayEngine  # imports Ray only now: it is an optional extra
+
+            kw["engine"] = RayEngine(address or vault.settings["ray_address"] or None,
+                                     workers=int(vault.settings["ray_workers"]))
+        elif engine != "local":
+            raise SideloadError(f"there is no import engine called {engine!r}", kind="usage",
+                                hint="--engine local (the default) or --engine ray")
         return ImportSession(vault, self.hub(vault.settings), ctx, **kw)
 
     def consolidate(self, vault: Vault, ctx: JobContext, only: set[str] | None = None) -> dict:

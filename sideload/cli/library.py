@@ -25,6 +25,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     inputs = [Path(p) for p in args.paths]
+    if args.address and args.engine != "ray":
+        raise SideloadError("--address names a Ray cluster to join; add --engine ray", kind="usage")
     if args.dry_run:
         with open_vault(args) as vault:
             plan = context(args).import_session(vault, None, read_only=True).plan(inputs)
@@ -43,7 +45,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         emit(args, doc, human_plan)
         return EXIT_OK
     with open_vault(args, write=True) as vault:
-        result = run_job(args, lambda ctx: context(args).import_session(vault, ctx).run(inputs))
+        result = run_job(args, lambda ctx: context(args).import_session(
+            vault, ctx, engine=args.engine, address=args.address).run(inputs))
 
     def human() -> None:
         print(f"imported {result.imported} file(s), skipped {result.skipped} already in the vault, "
@@ -141,6 +144,12 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--dry-run", action="store_true",
                    help="list what would be imported and why the rest would not; change nothing")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="where the per-file stages run: here (local, the default) or on a Ray cluster (ray; "
+                        "needs the cluster extra); either way the vault is written by this process alone")
+    p.add_argument("--address", metavar="ADDR",
+                   help="with --engine ray: the Ray cluster to join (HOST:PORT or auto); else the ray_address "
+                        "setting, else a Ray runtime started on this machine for the import")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("moments", parents=[common], help="list moments in time order")
