@@ -138,10 +138,12 @@ def _chat_partners(tx, now: str) -> int:
 
 _NAME = r"([A-Z][a-z]{2,14})"
 _AFTER_NAME = r"\b(?!\s[A-Z])(?=\s*(?:[.,!?]|$|here|speaking))"
-_MY_NAME = re.compile(rf"\b(?i:my name is|my name's)\s{_NAME}{_AFTER_NAME}")
+_MY_NAME = re.compile(rf"\b(?i:my name is|my name's)\s{_NAME}\b(?!\s[A-Z])")
 _INTRO = re.compile(rf"\b(?:I'm|I am|(?i:this is|it's))\s{_NAME}{_AFTER_NAME}")  # also "this is Lisbon": weaker
-_ADDRESS = re.compile(rf"(?:^|[.!?]\s|\b(?:thanks|thank you|hi|hello|hey|bye|goodbye|morning|evening|sorry|please|"
-                      rf"yes|no|okay|ok|right|well|so),?\s){_NAME}[.!?]?\s*$|,\s{_NAME}[.!?]\s*$")
+_GREET = r"(?i:thanks|thank you|hi|hello|hey|bye|goodbye|good morning|morning|evening|sorry|please|yes|no|okay|ok|right|well|so)"
+# "Hi Maria, ..." at the start, or "... thanks, Maria." / "Maria?" at the end of what was said
+_ADDRESS = re.compile(rf"^{_GREET},?\s{_NAME}\b(?!\s[A-Z])|(?:^|[.!?]\s){_NAME}[.!?]?\s*$|,\s{_NAME}[.!?]\s*$|"
+                      rf"\b{_GREET},?\s{_NAME}[.!?]?\s*$")
 
 
 def name_votes(turns: list) -> dict[int, Counter]:
@@ -160,7 +162,7 @@ def name_votes(turns: list) -> dict[int, Counter]:
             if (prev is not None and prev["file_id"] == t["file_id"] and prev["person_id"] != pid
                     and t["start_s"] - prev["end_s"] <= TURN_GAP_S):
                 m = _ADDRESS.search((prev["text"] or "").strip())
-                name = m and (m.group(1) or m.group(2))
+                name = m and next(g for g in m.groups() if g)
                 if name and name not in NOT_NAMES:
                     votes[pid][name] += 1
         prev = t
