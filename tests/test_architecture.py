@@ -37,6 +37,11 @@ ALLOWED = {
     "cli": {"context", "dataset", "demo", "learn", "ingest", "lifecycle", "persona", "recall", "store"},
     "ui": {"context", "demo", "learn", "ingest", "lifecycle", "persona", "recall", "store"},
 }
+# The Ray engine sits beside ingest: it runs the import's per-file stages on a cluster and stores
+# through the import session; only the faces (through the context) choose it.
+ALLOWED["cluster"] = {"ingest", "lifecycle", "persona", "recall", "store"}
+for _face in ("context", "demo", "cli", "ui"):
+    ALLOWED[_face] = ALLOWED[_face] | {"cluster"}
 BASE = {"kernel", "models", "lifelog_import"}
 
 
