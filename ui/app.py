@@ -27,6 +27,7 @@ from .chat_view import ChatView
 from .import_view import ImportView
 from .jobs import EngineHost
 from .jobs_view import JobsView
+from .people_view import PeopleView
 from .persona_view import PersonaView
 from .player import PlayerView
 from .search_view import SearchView
@@ -36,7 +37,7 @@ from .timeline import TimelineView
 from .watchdog import Watchdog
 
 log = logging.getLogger(__name__)
-VIEWS = ("Timeline", "Player", "Search", "Chat", "Persona", "Import", "Jobs", "Settings")
+VIEWS = ("Timeline", "Player", "Search", "Chat", "Persona", "Import", "Jobs", "Settings", "People")
 
 
 def ui_settings() -> QSettings:
@@ -85,8 +86,9 @@ class MainWindow(QMainWindow):
         self.importer = ImportView(self.state)
         self.jobs = JobsView(self.state)
         self.settings = SettingsView(self.state)
+        self.people = PeopleView(self.state)
         for i, (name, view) in enumerate(zip(VIEWS, (self.timeline, self.player, self.search, self.chat, self.persona,
-                                                     self.importer, self.jobs, self.settings))):
+                                                     self.importer, self.jobs, self.settings, self.people))):
             view.setObjectName(f"view_{name.lower()}")
             self.stack.addWidget(view)
             self.nav.addItem(f"{name}   Ctrl+{i + 1}")
