@@ -5,9 +5,10 @@ Keyframes come from decoding only what is needed: the codec's own key frames (ff
 otherwise. Scene changes among those samples pick the keyframes, at most one per
 `min_gap` seconds and at least one per `max_gap` seconds.
 
-No package ships a captioning model, so a frame is described from what does run here: faces
-(OpenCV Haar cascade), text in the frame (rapidocr, only where the frame looks like it holds
-text unless told otherwise), colour, brightness, sharpness and motion.
+No package ships a captioning model, so a frame is described from what does run here: what is in
+view and where (an ImageNet classifier, models.objects), faces (OpenCV Haar cascade), text in the
+frame (rapidocr, only where the frame looks like it holds text unless told otherwise), and, when
+nothing else is known, colour and brightness; sharpness and motion are kept as facts.
 """
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .objects import InView
 
 SAMPLE_WIDTH = 1280  # small faces in wide first-person footage need this many pixels
 _PTS = re.compile(r"pts_time:\s*([-0-9.]+)")
@@ -179,12 +183,20 @@ class FrameFacts:
     brightness: float = 0.0
     sharpness: float = 0.0
     motion: float = 0.0
+    in_view: "InView | None" = None  # the classifier's labels, place and groups
+    describer: str = "faces, text, colour"
     extra: dict = field(default_factory=dict)
 
     def caption(self) -> str:
-        light = "dark" if self.brightness < 0.2 else "dim" if self.brightness < 0.4 else \
-            "bright" if self.brightness > 0.7 else "evenly lit"
-        parts = [f"{light} scene" + (f", mostly {self.colour}" if self.colour else "")]
+        """What a person reads, and what search sees: 'at a dining table, in a restaurant (a meal);
+        one face; text: "EXIT"'. Light and colour only where nothing in view was recognised."""
+        seen = self.in_view.phrase() if self.in_view else ""
+        if seen:
+            parts = [seen]
+        else:
+            light = "dark" if self.brightness < 0.2 else "dim" if self.brightness < 0.4 else \
+                "bright" if self.brightness > 0.7 else "evenly lit"
+            parts = [f"{light} scene" + (f", mostly {self.colour}" if self.colour else "")]
         if self.faces:
             parts.append("one face" if self.faces == 1 else f"{self.faces} faces")
         if self.text:
@@ -198,7 +210,11 @@ class FrameFacts:
     def as_meta(self) -> dict:
         return {"faces": self.faces, "ocr": self.text, "colour": self.colour,
                 "brightness": round(self.brightness, 3), "sharpness": round(self.sharpness, 1),
-                "motion": round(self.motion, 3), **self.extra}
+                "motion": round(self.motion, 3), "describer": self.describer,
+                # per keyframe, so a better model later can replace them
+                **({"labels": [[n, p] for n, p in self.in_view.labels], "place": self.in_view.place}
+                   if self.in_view else {}),
+                **self.extra}
 
 
 def dominant_colour(hsv: np.ndarray) -> str:
@@ -238,7 +254,7 @@ def looks_like_text(gray: np.ndarray) -> bool:
 class FrameDescriber:
     """Owns the face cascade and the OCR engine (neither is shared across threads)."""
 
-    def __init__(self, *, ocr_mode: str = "auto", threads: int = 1):
+    def __init__(self, *, ocr_mode: str = "auto", threads: int = 1, classifier=None):
         import cv2
 
         self.cv2 = cv2
@@ -246,6 +262,8 @@ class FrameDescriber:
         if self.faces.empty():
             raise FileNotFoundError("OpenCV's face cascade is missing (opencv-python-headless<5 ships it)")
         self.ocr_mode = ocr_mode
+        self.classifier = classifier  # models.objects.ObjectClassifier, or None when turned off
+        self.name = f"{classifier.name} + faces, text" if classifier else "faces, text, colour"
         self._ocr = None
         self._threads = threads
 
@@ -276,7 +294,10 @@ class FrameDescriber:
             brightness=float(hsv[..., 2].mean()) / 255.0,
             sharpness=float(cv2.Laplacian(small, cv2.CV_64F).var()),
             motion=motion,
+            describer=self.name,
         )
+        if self.classifier is not None:
+            facts.in_view = self.classifier.classify(rgb)
         if self.ocr_mode == "always" or (self.ocr_mode == "auto" and looks_like_text(small)):
             facts.text = self.read_text(rgb)
         return facts

@@ -41,6 +41,7 @@ class Piece:
 class Window:
     regions: list[SpeechRegion]
     pieces: list[Piece] = field(default_factory=list)
+    language: str | None = None  # set when the window is decoded again in a language found for its regions
 
     @property
     def length(self) -> float:
@@ -108,7 +109,8 @@ def _pieces(regions: list[SpeechRegion], duration: float) -> list[Piece]:
     return pieces
 
 
-def plan_windows(regions: list[SpeechRegion], duration: float, window_s: float = WINDOW_S) -> list[Window]:
+def plan_windows(regions: list[SpeechRegion], duration: float, window_s: float = WINDOW_S,
+                 language: str | None = None) -> list[Window]:
     """Consecutive regions gathered greedily into windows of at most `window_s` seconds of audio;
     a region longer than that is a window of its own (Whisper walks through it 30 s at a time)."""
     regions = sorted((r for r in regions if r.end - r.start >= MIN_REGION_S), key=lambda r: r.start)
@@ -124,4 +126,6 @@ def plan_windows(regions: list[SpeechRegion], duration: float, window_s: float =
         current = Window([r], _pieces([r], duration))
     if current is not None:
         windows.append(current)
+    for w in windows:
+        w.language = language
     return windows

@@ -35,6 +35,8 @@ class Segment:
     text: str
     avg_logprob: float
     no_speech_prob: float
+    language: str = ""
+    word_p: float = 1.0  # mean probability of its words: low where the language was wrong
 
 
 def bundled_whisper_dir() -> Path:
@@ -80,12 +82,15 @@ def _doubtful(seg) -> bool:
 
 
 def _decode(model, window: Window, audio: np.ndarray, language: str | None, beam_size: int,
-            on_segment: Callable[[float], None] | None) -> dict[int, list[Segment]]:
-    """One window through Whisper: its segments by the index of their region in the window."""
-    segments, _info = model.transcribe(
+            on_segment: Callable[[float], None] | None) -> tuple[dict[int, list[Segment]], str]:
+    """One window through Whisper: its segments by the index of their region in the window, and
+    the language it was decoded in (detected from the window itself when `language` is None; the
+    detection's encoder pass is the one the decode then uses, so it costs nearly nothing)."""
+    segments, info = model.transcribe(
         audio, language=language, beam_size=beam_size, vad_filter=False, word_timestamps=True,
         condition_on_previous_text=False, temperature=0.0,
         no_speech_threshold=0.6, log_prob_threshold=-1.0, compression_ratio_threshold=2.4)
+    decoded_in = language or info.language
     by_region: dict[int, list[Segment]] = {}
     for seg in segments:
         if on_segment:
@@ -93,7 +98,7 @@ def _decode(model, window: Window, audio: np.ndarray, language: str | None, beam
         if not seg.text.strip() or _doubtful(seg):
             continue
         # the segment's words, split where they change region (a segment may span a pause)
-        groups: list[tuple[int, list[tuple[float, float, str]]]] = []
+        groups: list[tuple[int, list[tuple[float, float, str, float]]]] = []
         for w in seg.words or []:
             placed = window.word_span(w.start, w.end)
             if placed is None:
@@ -101,22 +106,64 @@ def _decode(model, window: Window, audio: np.ndarray, language: str | None, beam
             s, e, region = placed
             if not groups or groups[-1][0] != region:
                 groups.append((region, []))
-            groups[-1][1].append((s, e, w.word))
+            groups[-1][1].append((s, e, w.word, float(getattr(w, "probability", 1.0))))
         for region, words in groups:
-            text = "".join(w for _, _, w in words).strip()
+            text = "".join(w[2] for w in words).strip()
             if text:
                 by_region.setdefault(region, []).append(Segment(
-                    float(words[0][0]), float(words[-1][1]), text, float(seg.avg_logprob), float(seg.no_speech_prob)))
-    return by_region
+                    float(words[0][0]), float(words[-1][1]), text, float(seg.avg_logprob), float(seg.no_speech_prob),
+                    decoded_in, float(np.mean([w[3] for w in words]))))
+    return by_region, decoded_in
 
 
-def detect_language(model, windows: list[Window], track: AudioTrack) -> str:
-    """The file's language, from the window with the most speech (a first window holding only a
-    "hm" would guess badly); the whole file is then decoded in it."""
-    best = max(windows, key=lambda w: sum(r.end - r.start for r in w.regions))
-    language, probability, _ = model.detect_language(audio=best.audio(track))
-    log.info("language %s (probability %.2f)", language, probability)
-    return language
+UNSURE_WORD_P = 0.75  # a region whose words are less sure than this on average may be in another language
+MIN_DETECT_S = 1.0  # shorter regions carry too little to tell a language by
+MIN_LANGUAGE_P = 0.5  # a region's own language must be at least this likely to override its window's
+
+
+def _unsure(segments: list[Segment] | None) -> bool:
+    """A region whose words came out doubtful (or not at all) in its window's language. Word
+    probabilities, not the segment's log-probability: one segment often spans several regions."""
+    if not segments:
+        return True
+    total = sum(max(s.end - s.start, 0.1) for s in segments)
+    return sum(s.word_p * max(s.end - s.start, 0.1) for s in segments) / total < UNSURE_WORD_P
+
+
+def region_languages(model, window: Window, by_region: dict[int, list[Segment]], language: str,
+                     track: AudioTrack) -> dict[int, str]:
+    """Regions of a window that were spoken in another language than the window's.
+
+    Whisper detects a language for a whole window; in a bilingual conversation a window holds turns
+    in two languages, and the minority turns come out as nonsense in the majority language, with low
+    confidence in their words. Only those unsure regions are checked on their own (an encoder pass each), so speech
+    in one language costs no more than before."""
+    found: dict[int, str] = {}
+    for i, r in enumerate(window.regions):
+        if r.end - r.start < MIN_DETECT_S or not _unsure(by_region.get(i)):
+            continue
+        own, probability, _ = model.detect_language(audio=track.slice(r.start, r.end))
+        log.debug("region at %.1f s: %s (%.2f) in a %s window", r.start, own, probability, language)
+        if own != language and probability >= MIN_LANGUAGE_P:
+            found[i] = own
+    return found
+
+
+def _runs(window: Window, languages: dict[int, str], duration: float) -> list[Window]:
+    """Windows for the regions found in another language: consecutive regions of one language
+    together, each window decoded in its language."""
+    out: list[Window] = []
+    run: list = []
+    run_lang = None
+    for i in sorted(languages):
+        if run and (languages[i] != run_lang or i != run[-1][0] + 1):
+            out += plan_windows([r for _, r in run], duration, language=run_lang)
+            run = []
+        run.append((i, window.regions[i]))
+        run_lang = languages[i]
+    if run:
+        out += plan_windows([r for _, r in run], duration, language=run_lang)
+    return out
 
 
 def transcribe_track(model, track: AudioTrack, regions: list[SpeechRegion], *, language: str | None = "en",
@@ -124,7 +171,9 @@ def transcribe_track(model, track: AudioTrack, regions: list[SpeechRegion], *, l
     """Transcribe only the speech regions of a track of any length; timestamps are the file's.
 
     Only one window's audio (about 30 s, or one longer region) is in memory at a time, so a track
-    spilled to disk stays there. Language None detects it once per track (`detect_language`).
+    spilled to disk stays there. Language None finds it per window, and per region where a region
+    decoded in its window's language comes out unsure (`region_languages`): a recording that switches
+    language is transcribed in each language as spoken, and each segment carries its language.
     Decoding has no temperature fallback (no sampling), so the same file always gives the same words.
 
     After a pause Whisper may end a window early and leave the regions after its last word without
@@ -134,22 +183,27 @@ def transcribe_track(model, track: AudioTrack, regions: list[SpeechRegion], *, l
     if not getattr(model.model, "is_multilingual", True):
         language = "en"
     out: list[Segment] = []
-    queue = plan_windows(regions, track.duration)
-    if queue and not language:
-        language = detect_language(model, queue, track)
+    queue = plan_windows(regions, track.duration, language=language)
     while queue:
         window = queue.pop(0)
         if on_segment:
             on_segment(window.start)
-        by_region = _decode(model, window, window.audio(track), language, beam_size, on_segment)
+        by_region, decoded_in = _decode(model, window, window.audio(track), window.language, beam_size, on_segment)
+        elsewhere: dict[int, str] = {}
+        if language is None and window.language is None:
+            elsewhere = region_languages(model, window, by_region, decoded_in, track)
+        for i in elsewhere:
+            by_region.pop(i, None)
         for i in sorted(by_region):
             out.extend(by_region[i])
+        redo = _runs(window, elsewhere, track.duration)
         heard = max(by_region, default=-1)
-        trailing = window.regions[heard + 1:]
+        trailing = [r for i, r in enumerate(window.regions) if i > heard and i not in elsewhere]
         if trailing and by_region:
             log.debug("%d regions after %.1f s got no words in their window; decoding them again",
                       len(trailing), trailing[0].start)
-            queue[:0] = plan_windows(trailing, track.duration)
+            redo += plan_windows(trailing, track.duration, language=window.language)
+        queue[:0] = sorted(redo, key=lambda w: w.start)
     out.sort(key=lambda s: s.start)
     return out
 

@@ -36,7 +36,7 @@ SCHEMA: tuple[Setting, ...] = (
     # models
     Setting("whisper_model", "path", "", "Folder of a faster-whisper (CTranslate2) model; empty uses the shipped model chosen by whisper_bundled.", group="models", path_kind="folder"),
     Setting("whisper_bundled", "choice", "base", "The shipped Whisper model used when whisper_model is empty: base (multilingual, fewer mistakes) or tiny.en (English only, about twice as fast).", choices=("base", "tiny.en"), group="models"),
-    Setting("whisper_language", "str", "", "Language code passed to Whisper (for example en); empty detects it once per file (multilingual models; tiny.en is always English).", group="models"),
+    Setting("whisper_language", "str", "", "Language code passed to Whisper (for example en) to force one language; empty finds it per stretch of speech, so a recording that switches language is heard in each (multilingual models; tiny.en is always English).", group="models"),
     Setting("whisper_beam_size", "int", 5, "Beam width of Whisper's decoder: 1 is fastest, 5 made fewer mistakes here at about 25 % more time.", minimum=1, maximum=10, group="models"),
     Setting("embedding_model", "path", "", "Folder of a sentence-transformers model; empty uses the bundled all-MiniLM-L6-v2.", group="models", path_kind="folder"),
     Setting("llm_model", "path", "", "A GGUF chat model for the persona; empty uses the bundled SmolLM2-135M-Instruct.", group="models", path_kind="file"),
@@ -50,6 +50,7 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("keyframe_max_gap_s", "float", 60.0, "A static scene still gets a keyframe at least this often (seconds).", minimum=1, maximum=3600, group="import"),
     Setting("scene_threshold", "float", 0.12, "How different two sampled frames must be (0 to 1) to count as a scene change.", minimum=0.01, maximum=1, group="import"),
     Setting("ocr", "choice", "auto", "Read text in keyframes: auto only where a frame looks like it holds text, always, or off.", choices=("auto", "always", "off"), group="import"),
+    Setting("frame_objects", "bool", True, "Name what is in view in each keyframe (an ImageNet classifier, EfficientNet-Lite0): things and places such as a dining table or a restaurant.", group="import"),
     Setting("speaker_threshold", "float", 0.80, "Voice similarity (0 to 1) above which a voice counts as the owner's.", minimum=0, maximum=1, group="import"),
     Setting("max_speech_moment_s", "float", 30.0, "Longest speech moment in seconds; longer talk is split at sentence ends.", minimum=5, maximum=600, group="import"),
     # consolidation

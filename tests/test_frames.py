@@ -48,3 +48,20 @@ def test_sign_text_is_read_and_faces_are_counted(sample_day, shared_data):
     frames = list(all_frames(clip, 1280, 960))[::3]
     assert frames, "the real clip decodes"
     assert max(describer.describe(f).faces for _, f in frames) >= 1
+
+
+def test_what_is_in_view_is_named_on_real_first_person_clips(shared_data):
+    """The classifier on real head-worn footage: a meal at a table, a car park."""
+    from models.objects import ObjectClassifier
+
+    describer = FrameDescriber(ocr_mode="off", classifier=ObjectClassifier(threads=2))
+    meal = list(all_frames(shared_data / "video" / "gen2_test_face_video.mp4", 1280, 960))[::4]
+    facts = [describer.describe(f) for _, f in meal]
+    captions = [f.caption() for f in facts]
+    assert sum("dining table" in c for c in captions) * 2 >= len(captions), captions
+    assert any("a meal" in c and "face" in c for c in captions), captions
+    labels = facts[0].as_meta()["labels"]  # stored per keyframe, with scores, best first
+    assert labels and all(0.08 <= p <= 1 for _, p in labels) and labels == sorted(labels, key=lambda x: -x[1])
+    assert facts[0].as_meta()["describer"].startswith("efficientnet-lite0")
+    park = list(all_frames(shared_data / "video" / "gen2_test_lp_video.mp4", 1280, 960))[::8]
+    assert any("a car" in describer.describe(f).caption() for _, f in park)

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, cli_json, run_cli
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 # CLI.md's moment, extended with the speaker's name (a chat partner's, where it is known)
 MOMENT_FIELDS = {"moment_id", "source", "kind", "start_s", "end_s", "started_at", "speaker", "speaker_name", "text",
-                 "caption"}
+                 "caption", "time_source"}
 
 
 def _moments(vault, **filters):
@@ -33,7 +34,10 @@ def _key(m):
 
 def test_demo_day_becomes_timed_moments(demo_vault, sample_day, manifest):
     moments = _moments(demo_vault)
-    assert moments and all(set(m) == MOMENT_FIELDS for m in moments)
+    # speech moments add the language they were transcribed in
+    assert moments and all(set(m) == MOMENT_FIELDS | ({"language"} if m["kind"] == "speech" else set())
+                           for m in moments)
+    assert {m["language"] for m in moments if m["kind"] == "speech"} == {"en"}
     assert [m["started_at"][:10] for m in moments] == ["2026-03-02"] * len(moments)
     starts = [m["started_at"] for m in moments if len(m["started_at"]) > 10]
     by_source = {}
@@ -126,6 +130,10 @@ def test_real_first_person_clips_import_with_audio_and_keyframes(tmp_path, home,
     assert not any("warnings" in json.loads(v) for v in meta.values())
     faces = [m for m in moments if m["source"].endswith("gen2_test_face_video.mp4") and m["kind"] == "scene"]
     assert "face" in faces[0]["caption"]
+    # what is in view is named (the meal at a table), and a person's own words find it
+    assert "dining table" in faces[0]["caption"], faces[0]["caption"]
+    hits = cli_json("--vault", str(vault), "search", "eating at a table", "--limit", "3")["results"]
+    assert hits and hits[0]["source"].endswith("gen2_test_face_video.mp4"), hits
 
 
 def test_diary_jsonl_becomes_dated_text_moments(tmp_path, home, shared_data):
@@ -254,3 +262,25 @@ def test_ctrl_c_stops_cleanly_with_130_and_the_next_import_resumes(tmp_path, hom
     out = cli_json("--vault", str(vault), "import", str(sample_day))
     assert out["skipped"] == done and out["imported"] == 8 - done
     _assert_same_as_clean(vault, demo_vault)
+
+
+def test_a_recording_in_two_languages_gives_moments_in_each(tmp_path, home):
+    """A visit abroad: English, then Spanish, then English again, in one recording; each speech moment
+    is transcribed in its own language and says which."""
+    from sideload.demo.sampleday import SR, speak
+
+    pause = np.zeros(int(1.5 * SR), np.float32)
+    lines = [("en-us", "Good morning. I am going to the market to buy some bread and vegetables for dinner."),
+             ("es", "Buenos días. Quiero comprar pan y verduras para la cena de esta noche, por favor."),
+             ("en-us", "That was lovely. The baker gave me a free loaf because it was the end of the day.")]
+    audio = np.concatenate([x for voice, text in lines for x in (speak(text, voice), pause)])
+    clip = tmp_path / "in" / "20260302_101500.wav"
+    clip.parent.mkdir()
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "f32le", "-ar", str(SR), "-ac", "1", "-i", "-",
+                    str(clip)], input=audio.tobytes(), check=True)
+    vault = tmp_path / "v"
+    run_cli("--vault", str(vault), "init", check=True)
+    assert cli_json("--vault", str(vault), "import", str(clip))["imported"] == 1
+    speech = [m for m in _moments(vault) if m["kind"] == "speech"]
+    assert [m["language"] for m in speech] == ["en", "es", "en"], speech
+    assert "comprar" in speech[1]["text"].lower() and "market" in speech[0]["text"].lower(), speech

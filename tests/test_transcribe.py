@@ -143,21 +143,27 @@ class FakeWhisper:
     class model:
         is_multilingual = True
 
-    def __init__(self, script):
+    def __init__(self, script, heard=("en",), logprob=None):
         self.script, self.calls, self.detected = list(script), [], 0
+        self.heard, self.logprob = list(heard), list(logprob or [])
 
     def detect_language(self, audio):
         self.detected += 1
-        return "en", 0.9, []
+        return (self.heard.pop(0) if len(self.heard) > 1 else self.heard[0]), 0.9, []
 
     def transcribe(self, audio, **kw):
         from types import SimpleNamespace as NS
 
         self.calls.append((audio.size / SAMPLE_RATE, kw["language"]))
-        words = [NS(start=a, end=b, word=f" {w}") for a, b, w in self.script.pop(0)]
-        segs = [NS(start=words[0].start, end=words[-1].end, text="".join(w.word for w in words), words=words,
-                   avg_logprob=-0.2, no_speech_prob=0.01, compression_ratio=1.2)] if words else []
-        return iter(segs), NS(language=kw["language"])
+        lp = self.logprob.pop(0) if self.logprob else -0.2
+        segs = []
+        for part in self.script.pop(0):  # a list of words, or a list of lists: one segment each
+            part = part if isinstance(part, list) else [part]
+            # (start, end, word[, probability])
+            words = [NS(start=w[0], end=w[1], word=f" {w[2]}", probability=w[3] if len(w) > 3 else 0.9) for w in part]
+            segs.append(NS(start=words[0].start, end=words[-1].end, text="".join(w.word for w in words),
+                           words=words, avg_logprob=lp, no_speech_prob=0.01, compression_ratio=1.2))
+        return iter(segs), NS(language=kw["language"] or "en")
 
 
 def test_words_go_back_to_their_regions_and_regions_left_after_an_early_stop_are_decoded_again():
@@ -171,11 +177,26 @@ def test_words_go_back_to_their_regions_and_regions_left_after_an_early_stop_are
                         [(0.5, 0.9, "again"), (3.5, 3.9, "there.")]])
     seen = []
     segments = transcribe_track(fake, track, regions, language=None, on_segment=seen.append)
-    assert fake.detected == 1 and [lang for _, lang in fake.calls] == ["en", "en"]
+    # the two wordless regions were checked on their own, heard as English like their window: no
+    # window in another language, only the trailing one decoded again
+    assert fake.detected == 2 and [lang for _, lang in fake.calls] == [None, None]
     assert [round(d, 1) for d, _ in fake.calls] == [8.2, 5.3]
     assert [(s.text, round(s.start, 2), round(s.end, 2)) for s in segments] == [
         ("hello", 1.3, 1.8), ("again", 10.3, 10.7), ("there.", 20.4, 20.8)]
     assert seen and seen[0] == pytest.approx(0.8)  # called before each window and after each segment
+
+
+def test_an_unsure_region_in_another_language_is_decoded_again_in_its_own():
+    from models.transcribe import transcribe_track
+
+    regions = [SpeechRegion(1.0, 3.0), SpeechRegion(4.0, 6.0), SpeechRegion(7.0, 9.0)]
+    track = AudioTrack.from_array(np.zeros(12 * SAMPLE_RATE, np.float32))
+    # one window: English, then a Spanish turn that comes out as unsure English, then English again
+    first = [[(0.5, 1.0, "hello")], [(3.6, 4.0, "oi", 0.4), (4.2, 4.5, "almerka", 0.3)], [(6.6, 7.0, "bye")]]
+    fake = FakeWhisper([first, [[(0.5, 1.0, "hola")]]], heard=["es"])
+    segments = transcribe_track(fake, track, regions, language=None)
+    assert [lang for _, lang in fake.calls] == [None, "es"]
+    assert [(s.text, s.language) for s in segments] == [("hello", "en"), ("hola", "es"), ("bye", "en")]
 
 
 # --- the real models ------------------------------------------------------------------------------

@@ -333,7 +333,8 @@ def embed_text(text: str | None, caption: str | None, kind: str) -> str:
 
 
 def _speech_moments(task: Task) -> list[Moment]:
-    """A few sentences from one voice: consecutive segments merged while close, same voice, short."""
+    """A few sentences from one voice in one language: consecutive segments merged while close, same
+    voice, same language, short."""
     segs, prints = task.segments, task.voiceprints or [None] * len(task.segments)
     if not segs:
         return []
@@ -347,7 +348,8 @@ def _speech_moments(task: Task) -> list[Moment]:
         fits = segs[i].end - first.start <= max_len
         pa, pb = prints[g[-1]], prints[i]
         voice_ok = pa is None or pb is None or float(pa @ pb) >= same_voice
-        if gap <= 1.5 and fits and voice_ok:
+        same_language = segs[i].language == last.language
+        if gap <= 1.5 and fits and voice_ok and same_language:
             g.append(i)
         else:
             groups.append([i])
@@ -366,6 +368,7 @@ def _speech_moments(task: Task) -> list[Moment]:
             kind="speech", start_s=start, end_s=end, started_at=iso(when) if when else None,
             t_start=wall_seconds(when) if when else None, t_end=wall_seconds(task.wall(end)) if when else None,
             day=when.date().isoformat() if when else None, text=text, speaker="unknown",
-            meta={"confidence": round(float(np.mean([segs[i].avg_logprob for i in g])), 3)},
+            meta={"confidence": round(float(np.mean([segs[i].avg_logprob for i in g])), 3),
+                  **({"language": segs[g[0]].language} if segs[g[0]].language else {})},
             voiceprint=vp, moment_id=make_moment_id(task.content_hash, "speech", start, n)))
     return out
