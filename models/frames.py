@@ -251,6 +251,13 @@ def looks_like_text(gray: np.ndarray) -> bool:
     return lines >= 1
 
 
+def describer_name(classifier: bool) -> str:
+    """Which describer is active, in the words the app shows and each keyframe's meta keeps."""
+    from .objects import NAME
+
+    return f"{NAME} (ImageNet) + faces, text" if classifier else "faces, text, colour"
+
+
 class FrameDescriber:
     """Owns the face cascade and the OCR engine (neither is shared across threads)."""
 
@@ -263,7 +270,7 @@ class FrameDescriber:
             raise FileNotFoundError("OpenCV's face cascade is missing (opencv-python-headless<5 ships it)")
         self.ocr_mode = ocr_mode
         self.classifier = classifier  # models.objects.ObjectClassifier, or None when turned off
-        self.name = f"{classifier.name} + faces, text" if classifier else "faces, text, colour"
+        self.name = describer_name(classifier is not None)
         self._ocr = None
         self._threads = threads
 

@@ -62,6 +62,6 @@ def test_what_is_in_view_is_named_on_real_first_person_clips(shared_data):
     assert any("a meal" in c and "face" in c for c in captions), captions
     labels = facts[0].as_meta()["labels"]  # stored per keyframe, with scores, best first
     assert labels and all(0.08 <= p <= 1 for _, p in labels) and labels == sorted(labels, key=lambda x: -x[1])
-    assert facts[0].as_meta()["describer"].startswith("efficientnet-lite0")
+    assert facts[0].as_meta()["describer"].startswith("efficientnet-lite0 (ImageNet)")
     park = list(all_frames(shared_data / "video" / "gen2_test_lp_video.mp4", 1280, 960))[::8]
     assert any("a car" in describer.describe(f).caption() for _, f in park)

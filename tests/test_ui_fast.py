@@ -88,3 +88,18 @@ def test_first_run_asks_whose_life_it_is(qtbot, tmp_path, home):
     finally:
         win.close()
         vault.close()
+
+
+def test_the_import_view_says_which_describer_names_what_is_in_view(qtbot, make_window):
+    win = make_window(FakeLLM())
+    from types import SimpleNamespace as NS
+
+    from PySide6.QtWidgets import QLabel
+
+    from ui.import_view import ImportView
+
+    label = win.findChild(QLabel, "describerActive")
+    assert "efficientnet-lite0 (ImageNet)" in label.text() and "No captioning model" in label.text()
+    off = ImportView(NS(vault=NS(settings={"frame_objects": False}), family=False))
+    qtbot.addWidget(off)
+    assert "faces, text, colour" in off.describer.text()

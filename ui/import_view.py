@@ -4,11 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QListWidget, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
 from . import jobs
 from .state import AppState
+from .theme import heading
 
 
 def _eta(s: float | None) -> str:
@@ -28,7 +30,7 @@ class DropZone(QFrame):
         lay = QVBoxLayout(self)
         label = QLabel("Drop folders, a camera card or files here")
         label.setAlignment(Qt.AlignCenter)
-        label.setStyleSheet("font-size: 13pt;")
+        heading(label, 13, QFont.Normal)
         lay.addWidget(label)
 
     def dragEnterEvent(self, event) -> None:
@@ -49,6 +51,9 @@ class ImportView(QWidget):
         self.job: jobs.Job | None = None
         self.drop = DropZone(self.start)
         choose = QPushButton("Choose a &folder…")
+        choose.setObjectName("importChoose")
+        choose.setProperty("writes", True)
+        self.drop.setProperty("writes", True)
         choose.clicked.connect(self._choose)
         self.cancel_btn = QPushButton("&Cancel import")
         self.cancel_btn.setEnabled(False)
@@ -62,6 +67,15 @@ class ImportView(QWidget):
         self.summary = QLabel("")
         self.summary.setObjectName("importSummary")
         self.summary.setWordWrap(True)
+        # which describer names what is in view (a user should know how much to expect of captions)
+        from models.frames import describer_name
+
+        self.describer = QLabel("Keyframes are described by: "
+                                + describer_name(bool(state.vault.settings["frame_objects"]))
+                                + ". No captioning model ships with Sideload.")
+        self.describer.setObjectName("describerActive")
+        self.describer.setWordWrap(True)
+        self.describer.setToolTip("The setting frame_objects turns the ImageNet classifier (EfficientNet-Lite0) on or off.")
         self.failed = QListWidget()
         self.failed.setObjectName("failedFiles")
         self.failed.setAccessibleName("Files that could not be imported, with the reason")
@@ -76,11 +90,16 @@ class ImportView(QWidget):
         lay.addWidget(self.stage)
         lay.addWidget(self.eta)
         lay.addWidget(self.summary)
+        lay.addWidget(self.describer)
         lay.addWidget(QLabel("Not imported:"))
         lay.addWidget(self.failed, 1)
         if state.family:
             self.setEnabled(False)
             self.stage.setText("Family mode: a preserved sideload cannot take new imports.")
+
+    def choose(self) -> None:
+        """Ask for a folder and import it (also the File menu's Import…)."""
+        self._choose()
 
     def _choose(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Import a folder")
