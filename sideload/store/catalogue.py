@@ -240,6 +240,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX moment_people_person ON moment_people(person_id);
     """,
+    # 10: activities discovered from the moments (clusters of meaning, named in the owner's words);
+    # ids stay stable across rediscovery so the owner's renames, merges and splits keep applying
+    """
+    CREATE TABLE activities (
+        activity_id INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        named_by    TEXT NOT NULL DEFAULT 'auto' CHECK (named_by IN ('auto', 'owner')),
+        phrase      TEXT NOT NULL DEFAULT '',
+        terms       TEXT NOT NULL DEFAULT '{}',
+        centroid    BLOB,
+        status      TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'gone', 'merged')),
+        merged_into INTEGER REFERENCES activities(activity_id),
+        split_from  INTEGER REFERENCES activities(activity_id),
+        stats       TEXT NOT NULL DEFAULT '{}',
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE moment_activities (
+        rid         INTEGER PRIMARY KEY REFERENCES moments(rid) ON DELETE CASCADE,
+        activity_id INTEGER NOT NULL REFERENCES activities(activity_id) ON DELETE CASCADE,
+        episode     INTEGER NOT NULL
+    );
+    CREATE INDEX moment_activities_activity ON moment_activities(activity_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
