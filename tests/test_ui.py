@@ -70,7 +70,7 @@ def test_timeline_shows_the_day_with_thumbnails_and_jumps_to_a_date(qtbot, windo
 
 
 def test_search_as_you_type_opens_the_result_in_the_player_at_its_second(qtbot, window, artifacts):
-    window.show_view(2)
+    window.show_view("Search")
     window.watchdog.reset()
     qtbot.keyClicks(window.search.query, "where is my passport")
     qtbot.waitUntil(lambda: window.search.results.count() > 0, timeout=60_000)
@@ -108,7 +108,7 @@ def test_search_as_you_type_opens_the_result_in_the_player_at_its_second(qtbot, 
 
 
 def test_chat_streams_an_answer_and_a_citation_opens_the_player(qtbot, window, artifacts, app_vault):
-    window.show_view(3)
+    window.show_view("Chat")
     chat = window.chat
     chunks = []
     window.watchdog.reset()
@@ -143,7 +143,7 @@ def test_a_chat_model_that_points_nowhere_is_named_in_the_chat(qtbot, app_vault,
     win = MainWindow(vault, restore=False)
     qtbot.addWidget(win)
     try:
-        win.show_view(3)
+        win.show_view("Chat")
         chat = win.chat
         before = chat.sessions.count()
         qtbot.keyClicks(chat.input, "where did I put my passport?")
@@ -160,7 +160,7 @@ def test_a_chat_model_that_points_nowhere_is_named_in_the_chat(qtbot, app_vault,
 
 
 def test_edit_a_profile_fact(qtbot, window, artifacts, app_vault):
-    window.show_view(4)
+    window.show_view("Persona")
     view = window.persona
     assert view.table.rowCount() > 0
     kind, key = view.facts[0]["kind"], view.facts[0]["key"]
@@ -182,7 +182,7 @@ def test_edit_a_profile_fact(qtbot, window, artifacts, app_vault):
 
 def test_import_with_progress_cancel_and_reasons(qtbot, window, artifacts, tmp_path, shared_data, app_vault,
                                                  monkeypatch):
-    window.show_view(5)
+    window.show_view("Import")
     view = window.importer
     inbox = tmp_path / "card"
     inbox.mkdir()
@@ -235,12 +235,12 @@ def test_import_with_progress_cancel_and_reasons(qtbot, window, artifacts, tmp_p
 
 
 def test_jobs_settings_and_every_view_on_screen(qtbot, window, artifacts, app_vault):
-    window.show_view(6)
+    window.show_view("Jobs")
     text = window.jobs.next_label.text()
     assert "while this app is open" in text and "03:00" in text and "consolidate --schedule" in text
     assert window.jobs.nightly.isActive()  # the app keeps the schedule itself while it is open
     _shot(window, artifacts, "jobs")
-    window.show_view(7)
+    window.show_view("Settings")
     s = window.settings
     from sideload.settings import SCHEMA
 
@@ -253,7 +253,7 @@ def test_jobs_settings_and_every_view_on_screen(qtbot, window, artifacts, app_va
     assert stored["threads"] == 1 and stored["train"] is False
     _shot(window, artifacts, "settings")
     # consolidation now, from the Jobs view, with its report
-    window.show_view(6)
+    window.show_view("Jobs")
     window.jobs.run_now()
     qtbot.waitUntil(lambda: window.jobs.run_btn.isEnabled(), timeout=180_000)
     assert "profile" in window.jobs.report.toPlainText()

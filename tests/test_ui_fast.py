@@ -44,7 +44,7 @@ def make_window(qtbot, tmp_path, home):
 def test_stop_ends_a_long_answer_within_half_a_second_and_says_so(qtbot, make_window):
     llm = FakeLLM("and then I went on talking", delay_s=0.02, words=3000)  # a minute of answer
     win = make_window(llm)
-    win.show_view(3)
+    win.show_view("Chat")
     chat = win.chat
     qtbot.keyClicks(chat.input, "when is the cello recital?")
     chat.send()

@@ -23,7 +23,10 @@ from sideload.errors import SideloadError
 from sideload.paths import resolve_vault_dir
 from sideload.store.vault import Vault, is_legacy
 
+from . import icons, refcounts  # noqa: F401 - refcounts: None's reserve before any widget (see there)
+from .calendar_view import CalendarView
 from .chat_view import ChatView
+from .home_view import HomeView
 from .import_view import ImportView
 from .jobs import EngineHost
 from .jobs_view import JobsView
@@ -37,7 +40,7 @@ from .timeline import TimelineView
 from .watchdog import Watchdog
 
 log = logging.getLogger(__name__)
-VIEWS = ("Timeline", "Player", "Search", "Chat", "Persona", "Import", "Jobs", "Settings", "People")
+VIEWS = ("Home", "Calendar", "Timeline", "Player", "Search", "Chat", "Persona", "Import", "Jobs", "Settings", "People")
 
 
 def ui_settings() -> QSettings:
@@ -78,6 +81,8 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName("Views")
         self.nav.setMaximumWidth(170)
         self.stack = QStackedWidget()
+        self.home = HomeView(self.state)
+        self.calendar = CalendarView(self.state)
         self.timeline = TimelineView(self.state)
         self.player = PlayerView(self.state)
         self.search = SearchView(self.state)
@@ -87,18 +92,26 @@ class MainWindow(QMainWindow):
         self.jobs = JobsView(self.state)
         self.settings = SettingsView(self.state)
         self.people = PeopleView(self.state)
-        for i, (name, view) in enumerate(zip(VIEWS, (self.timeline, self.player, self.search, self.chat, self.persona,
-                                                     self.importer, self.jobs, self.settings, self.people))):
+        views = (self.home, self.calendar, self.timeline, self.player, self.search, self.chat, self.persona,
+                 self.importer, self.jobs, self.settings, self.people)  # a life first, then its tools
+        for i, (name, view) in enumerate(zip(VIEWS, views)):
             view.setObjectName(f"view_{name.lower()}")
             self.stack.addWidget(view)
-            self.nav.addItem(f"{name}   Ctrl+{i + 1}")
+            self.nav.addItem(name)  # the shortcut in the tooltip: the list stays narrow beside an icon
+            self.nav.item(i).setIcon(icons.view_icon(name))
+            self.nav.item(i).setToolTip(f"{name} (Ctrl+{i + 1})" if i < 9 else name)
             act = QAction(name, self)
-            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            if i < 9:  # Ctrl+1 ... Ctrl+9; later views by the list
+                act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _=False, i=i: self.show_view(i))
             self.addAction(act)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.home.askRequested.connect(self.ask_persona)
+        self.home.dayRequested.connect(self.open_day)
+        self.home.viewRequested.connect(self.show_view)
+        self.calendar.daySelected.connect(self.open_day)
         find = QAction("Find", self, shortcut=QKeySequence.Find)
-        find.triggered.connect(lambda: (self.show_view(2), self.search.query.setFocus()))
+        find.triggered.connect(lambda: (self.show_view("Search"), self.search.query.setFocus()))
         self.addAction(find)
         host = QWidget()
         col = QVBoxLayout(host)
@@ -165,13 +178,27 @@ class MainWindow(QMainWindow):
         apply_theme(QApplication.instance(), theme)
         ui_settings().setValue("theme", theme)
 
-    def show_view(self, index: int) -> None:
+    def show_view(self, index: int | str) -> None:
+        if isinstance(index, str):  # a view by its name ("Home", "Search", ...)
+            index = VIEWS.index(index)
         self.nav.setCurrentRow(index)
         self.stack.setCurrentIndex(index)
 
     def open_moment(self, moment_id: str) -> None:
         self.player.show_moment(moment_id)
         self.show_view(VIEWS.index("Player"))
+
+    def open_day(self, day: str) -> None:
+        """A day from the calendar or the home view, in the timeline."""
+        self.timeline.show_day(day, nearest=True)
+        self.show_view("Timeline")
+
+    def ask_persona(self, question: str) -> None:
+        """A question from the home view, asked in a new chat."""
+        self.show_view("Chat")
+        self.chat.new_session()
+        self.chat.input.setText(question)
+        self.chat.send()
 
     # -- state across restarts -------------------------------------------------------------------
     def restore_state(self) -> None:
@@ -182,6 +209,8 @@ class MainWindow(QMainWindow):
         size = s.value("size")
         if isinstance(size, (list, tuple)) and len(size) == 2:  # where a window manager ignores the geometry
             self.resize(int(size[0]), int(size[1]))
+        if self.state.family:
+            return  # the family always comes in by the home view
         try:
             self.show_view(int(s.value("view", 0)))
         except (TypeError, ValueError):
