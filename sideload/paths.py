@@ -42,6 +42,11 @@ def base_model_cache_dir() -> Path:
     return user_cache_dir() / "base-models"
 
 
+def new_vault_settings_file() -> Path:
+    """Settings every new vault of this user starts with (a lab's machine sets its models once)."""
+    return user_data_dir() / "new-vault-settings.json"
+
+
 def default_vault_dir() -> Path:
     return user_data_dir() / "vault"
 

@@ -187,6 +187,24 @@ class Settings:
             check_path(setting, value)
         self._values[name] = value
 
+    def start_from(self, path: Path) -> None:
+        """A new vault's first settings: the user's own defaults for new vaults, where there are any.
+        A bad file is refused naming it, before the vault is half made."""
+        if not path.is_file():
+            return
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8") or "{}")
+        except (OSError, json.JSONDecodeError) as exc:
+            raise SideloadError(f"the settings for new vaults in {path} cannot be read ({exc})", kind="setting",
+                                hint="fix or remove that file") from None
+        if not isinstance(raw, dict):
+            raise SideloadError(f"the settings for new vaults in {path} must hold a JSON object", kind="setting")
+        for key, value in raw.items():
+            if key not in BY_NAME:
+                raise SideloadError(f"the settings for new vaults in {path} name no setting called '{key}'",
+                                    kind="setting", hint="`sideload settings` lists them")
+            self.set(key, value)
+
     def as_dict(self) -> dict[str, Any]:
         return {s.name: self[s.name] for s in SCHEMA}
 

@@ -280,6 +280,7 @@ def test_a_recording_in_two_languages_gives_moments_in_each(tmp_path, home):
                     str(clip)], input=audio.tobytes(), check=True)
     vault = tmp_path / "v"
     run_cli("--vault", str(vault), "init", check=True)
+    run_cli("--vault", str(vault), "settings", "whisper_bundled", "base", check=True)  # multilingual
     assert cli_json("--vault", str(vault), "import", str(clip))["imported"] == 1
     speech = [m for m in _moments(vault) if m["kind"] == "speech"]
     assert [m["language"] for m in speech] == ["en", "es", "en"], speech

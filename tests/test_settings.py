@@ -51,3 +51,26 @@ def test_cli_sets_and_lists(tmp_path, home):
     assert next(s for s in listed if s["name"] == "keyframe_min_gap_s")["value"] == 4.5
     bad = run_cli("--vault", vault, "settings", "device", "quantum")
     assert bad.returncode == 2 and "'device'" in bad.stderr
+
+
+def test_new_vaults_start_from_the_users_settings_for_new_vaults(tmp_path, monkeypatch):
+    from sideload import paths
+    from sideload.store.vault import Vault
+
+    monkeypatch.setenv("SIDELOAD_HOME", str(tmp_path / "home"))
+    first = paths.new_vault_settings_file()
+    first.parent.mkdir(parents=True)
+    first.write_text(json.dumps({"whisper_bundled": "tiny.en", "threads": 1}))
+    with Vault.init(tmp_path / "a") as v:
+        assert v.settings["whisper_bundled"] == "tiny.en" and v.settings["threads"] == 1
+        v.settings.set("threads", 2)
+        v.settings.save()
+    first.write_text(json.dumps({"whisper_bundled": "medium"}))
+    with Vault.init(tmp_path / "a") as v:  # an existing vault keeps its own settings
+        assert v.settings["threads"] == 2
+    with pytest.raises(SideloadError, match="whisper_bundled"):
+        Vault.init(tmp_path / "b")
+    assert not (tmp_path / "b").exists()  # refused before anything was made
+    first.write_text(json.dumps({"no_such": 1}))
+    with pytest.raises(SideloadError, match="no setting called 'no_such'"):
+        Vault.init(tmp_path / "c")

@@ -40,14 +40,19 @@ class Vault:
             return cls.open(root, write=True)
         if paths.root.exists() and not paths.root.is_dir():
             raise SideloadError(f"{paths.root} exists and is not a folder", kind="usage")
+        first = None
+        if not paths.settings_file.exists():
+            from sideload.paths import new_vault_settings_file
+
+            first = Settings(paths.settings_file)
+            first.start_from(new_vault_settings_file())  # refused here, before anything is made
         for d in paths.dirs():
             d.mkdir(parents=True, exist_ok=True)
         lock_fd = _take_write_lock(paths)
+        if first is not None:
+            first.save()
         conn = catalogue.create(paths.catalogue)
-        vault = cls(paths, conn, writable=True, lock_fd=lock_fd)
-        if not paths.settings_file.exists():
-            vault.settings.save()
-        return vault
+        return cls(paths, conn, writable=True, lock_fd=lock_fd)
 
     @classmethod
     def open(cls, root: Path, *, write: bool = False) -> "Vault":
@@ -150,6 +155,11 @@ class Vault:
     def days(self) -> list[tuple[str, int]]:
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT day, count(*) FROM moments WHERE day IS NOT NULL GROUP BY day ORDER BY day")]
+
+    def data_version(self) -> int:
+        """Changes when another connection (an import, another process) commits: a long-lived reader
+        such as `sideload serve` reopens its engines then, so new moments are found."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
 
 
 def _at_rest(paths: VaultPaths) -> bool:
