@@ -86,10 +86,9 @@ class _Run:
         self.threads, self.gpu, count = self._shape(len(files))
         engine.stats.update(workers=count, threads=self.threads, pipeline_s=0.0, result_mb=0.0, store_s=0.0,
                             load_s=[], retried=0)
+        self.count = count  # started as files need them: an import of known files starts none
         self.actor = ray.remote(PipelineWorker).options(
             num_cpus=self.threads, num_gpus=1 if self.gpu else 0, max_restarts=0, max_task_retries=0)
-        for _ in range(count):
-            self._add_worker()
 
     def _shape(self, files: int) -> tuple[int, bool, int]:
         """(threads per worker, GPU workers?, how many): one per GPU, else as many as the nodes fit."""
@@ -182,13 +181,15 @@ class _Run:
         if waiting >= AHEAD_PER_WORKER * max(len(self.engine.handles), 1):
             return  # the front file is slow: do not run ever further ahead of what is stored
         for e in self.entries[self.front:]:
-            if not self.idle:
+            if not self.idle and len(self.engine.handles) >= self.count:
                 return
             if e.state not in ("new", "ready") or (e.after_earlier and e.i != self.front):
                 continue
             if e.state == "new":
                 self._prepare(e)
             if e.state == "ready":
+                if not self.idle:
+                    self._add_worker()
                 self._submit(e, self.idle.pop(0))
 
     def _prepare(self, e: Entry) -> None:
@@ -253,8 +254,7 @@ class _Run:
     def _worker_died(self, e: Entry, worker, exc: BaseException) -> None:
         """Its file goes to a fresh worker; nothing of it was stored, so nothing can be doubled."""
         log.warning("a Ray worker died while importing %s (%s)", e.path, type(exc).__name__)
-        self._drop_worker(worker)
-        self._add_worker()
+        self._drop_worker(worker)  # a fresh one starts when the next file needs it
         self.engine.stats["retried"] += 1
         e.attempts += 1
         if e.attempts >= MAX_ATTEMPTS:
@@ -265,8 +265,9 @@ class _Run:
             e.state = "ready"
 
     def _gather_warm(self) -> None:
-        for ref in self.warming:
+        ready, _ = self.ray.wait(self.warming, num_returns=len(self.warming), timeout=0) if self.warming else ([], [])
+        for ref in ready:
             try:
-                self.engine.stats["load_s"].append(round(self.ray.get(ref, timeout=5)["load_s"], 2))
+                self.engine.stats["load_s"].append(round(self.ray.get(ref)["load_s"], 2))
             except Exception:  # a worker that died or could not load: its files said why
                 pass
