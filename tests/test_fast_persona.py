@@ -74,3 +74,14 @@ def test_an_ungrounded_lead_is_never_kept_and_the_persona_has_a_name(persona_vau
     llm = persona_vault.hubs[-1].llm
     assert llm.calls and llm.calls[-1]["messages"][0]["content"].startswith("You are Ada.")
     assert "owner of this sideload" not in json.dumps(llm.calls)
+
+
+def test_a_familys_question_is_searched_in_the_owners_own_words():
+    from sideload.persona.perspective import owner_perspective
+
+    assert owner_perspective("Dad, where did you and Mum live before you got the house?") == \
+        "where did I and my wife live before I got the house?"
+    assert owner_perspective("Where did Grandad go after Uncle Robert died?") == "Where did my father go after Robert died?"
+    assert owner_perspective("What did your mother give you?") == "What did my mother give me?"
+    assert owner_perspective("What did our uncle say to your brother?") == "What did my brother say to my brother?"
+    assert owner_perspective("Who was Balty?") == "Who was Balty?"

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
+from sideload.persona.perspective import owner_perspective
 from sideload.persona.phrasing import excerpt, first_person, grounded, when_of, who_said
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
@@ -82,6 +83,7 @@ class Persona:
         previous = [t["content"] for t in (history or []) if t.get("role") == "user"]
         if previous and (_FOLLOW_UP.match(question) or len(keyword_terms(question)) <= 1):
             query = f"{previous[-1]} {question}"  # "and why?" means why of the question before
+        query = owner_perspective(query)  # search compares it with the owner's own words
         terms = keyword_terms(query)
         people = self._people()
         named = next((p for p in people if re.search(rf"\b{re.escape(p)}\b", query, re.I)), None)

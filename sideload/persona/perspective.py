@@ -1,0 +1,50 @@
+"""A family's question turned into the owner's own words, for searching their life.
+
+The family asks "Dad, where did you and Mum live?"; the owner wrote "my wife and I lodged in Axe
+Yard". Search compares the question with what the owner said, so the question is first put in the
+owner's perspective: "you" becomes "I", "your" becomes "my", and the asker's kin become the owner's
+(the asker's mother is the owner's wife, a grandfather the owner's father, an uncle the owner's
+brother). The kin words are the ones a child or grandchild uses; a name after "Uncle" or "Aunt" is
+kept as it is, since the name finds the person better than a guessed relation.
+"""
+from __future__ import annotations
+
+import re
+
+# the asker's word -> the owner's (a child asking a parent)
+_OWN = r"(?:\b(?:my|our)\s+)?(?<!your )"  # the asker's: "our mum" is the owner's wife, "your mother" the owner's mother
+_KIN = [
+    (_OWN + r"\b(?:mum|mom|mummy|mommy|mother|mama)\b", "my wife"),
+    (_OWN + r"\b(?:gran(?:d)?dad|grandpa|grandfather|gramps)\b", "my father"),
+    (_OWN + r"\b(?:grandma|grandmother|granny|gran|nan|nana)\b", "my mother"),
+    (r"\b(?i:uncle|aunt|auntie)\s+(?=[A-Z])", ""),  # "Uncle Tom" -> "Tom": the name finds him
+    (_OWN + r"\buncle\b", "my brother"),
+    (_OWN + r"\b(?:aunt|auntie)\b", "my sister"),
+]
+_ADDRESS = re.compile(r"^\s*(?:dad|daddy|papa|pa|mum|mom|mummy|grandad|grandpa|granny|grandma)\s*[,!]\s*", re.I)
+_PRONOUNS = [
+    (r"\byou(?:'re| are)\b", "I am"),
+    (r"\byou(?:'ve| have)\b", "I have"),
+    (r"\byou(?:'d| would)\b", "I would"),
+    (r"\byourself\b", "myself"),
+    (r"\byours\b", "mine"),
+    (r"\byour\b", "my"),
+    # "you" after a verb or a preposition is "me"; elsewhere "I"
+    (r"\b(to|for|with|of|at|from|about|by|gave|give|told|tell|asked|ask|made|make|showed|show|took|take|leave|left|sent|send|call|called|see|saw|meet|met|visit|visited|help|helped|pay|paid|love|loved|like|liked) you\b",
+     r"\1 me"),
+    (r"\byou\b", "I"),
+]
+
+
+def owner_perspective(question: str) -> str:
+    """The question in the owner's words: 'Dad, where did you and Mum live?' -> 'where did I and my wife live?'"""
+    out = _ADDRESS.sub("", question)
+    for pattern, repl in _KIN:
+        out = re.sub(pattern, repl, out, flags=0 if "(?i:" in pattern else re.I)
+    for pattern, repl in _PRONOUNS:
+        out = re.sub(pattern, lambda m, r=repl: _match_case(m.group(0), m.expand(r)), out, flags=re.I)
+    return re.sub(r"\s{2,}", " ", out).strip()
+
+
+def _match_case(found: str, repl: str) -> str:
+    return repl[0].upper() + repl[1:] if found[:1].isupper() else repl
