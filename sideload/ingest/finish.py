@@ -9,7 +9,7 @@ from __future__ import annotations
 from sideload.ingest import people, speakers
 from sideload.jobs import JobContext
 from sideload.lifecycle.privacy import apply_rules, has_rules
-from sideload.persona import profile
+from sideload.persona import discovery, profile
 from sideload.store import queries
 from sideload.store.index import index_pending
 from sideload.store.vectors import VectorStore
@@ -29,6 +29,12 @@ def privacy_rules(session, ctx: JobContext) -> None:
     """A person or place marked private stays private in new footage."""
     if has_rules(session.vault.db):
         apply_rules(session.vault)
+
+
+def activities(session, ctx: JobContext) -> None:
+    """New moments join the nearest discovered activity (a vault without any discovers them now);
+    consolidation rediscovers them all, so new kinds appear."""
+    discovery.assign_new(session.vault)
 
 
 def profile_facts(session, ctx: JobContext) -> None:

@@ -272,7 +272,8 @@ AFTER: list[tuple[str, Callable[[Any, JobContext], None], float]] = [
     ("speaker labels", finish.speaker_labels, 0.35),
     ("people", finish.people_by_voice, 0.05),
     ("privacy rules", finish.privacy_rules, 0.05),
-    ("profile", finish.profile_facts, 0.25),
+    ("activities", finish.activities, 0.05),
+    ("profile", finish.profile_facts, 0.2),
     ("vector index", finish.vector_index, 0.3),
 ]
 FILES_SHARE = 0.97  # of a whole import's progress; AFTER has the rest

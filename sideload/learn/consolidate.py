@@ -185,7 +185,17 @@ def step_people(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
 
 
 def step_profile(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
-    return {"facts": profile.distil(vault)}
+    before = {(f["kind"], f["key"]) for f in profile.facts(vault.db)}
+    counts = profile.distil(vault)
+    new = [f for f in profile.facts(vault.db) if (f["kind"], f["key"]) not in before]  # for the night's report
+    return {"facts": counts, **{f"new_{k}s": [f["key"] for f in new if f["kind"] == k][:8] for k in ("person", "place")}}
+
+
+def step_activities(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
+    """Activities rediscovered from every moment: new kinds appear, the owner's corrections still apply."""
+    from sideload.persona import discovery
+
+    return discovery.discover(vault)
 
 
 def step_train(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
@@ -211,6 +221,7 @@ STEPS: list[tuple[str, str, Callable[[Vault, Any, JobContext], dict[str, Any]]]]
     ("re-embed", "re-embed", step_reembed),
     ("passages", "passages of long moments", step_passages),
     ("people", "people by voice", step_people),
+    ("activities", "activities", step_activities),
     ("profile", "profile", step_profile),
     ("train", "train, evaluate, promote", step_train),
 ]
@@ -302,6 +313,13 @@ def _report(vault: Vault, run_id: int, started: datetime, results: list[StepResu
             learnt.append(f"{res['imported']} new file(s), {res.get('moments', 0)} moment(s)")
         if r.name == "re-embed" and res.get("reembedded"):
             learnt.append(f"{res['reembedded']} moment(s) re-embedded with {res.get('model')}")
+        if r.name == "activities" and (res.get("new") or res.get("gone")):
+            learnt.append("; ".join(x for x in (
+                res.get("new") and "new activities: " + ", ".join(res["new"]),
+                res.get("gone") and "no longer seen: " + ", ".join(res["gone"])) if x))
+        for kind in ("person", "place"):
+            if r.name == "profile" and res.get(f"new_{kind}s"):
+                learnt.append(f"new {'people' if kind == 'person' else 'places'}: " + ", ".join(res[f"new_{kind}s"]))
         if r.name == "profile" and res.get("facts"):
             learnt.append("profile refreshed: " + ", ".join(f"{n} {kind} fact(s)" for kind, n in res["facts"].items()))
         if r.name.startswith("train") and res.get("promoted"):

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sideload.persona.predict import events_from_vault
+from sideload.store import activities as activities_store
 from sideload.store import people as people_store
 from sideload.store import profile_facts as store
 
@@ -185,10 +186,12 @@ def _spread(ids: list[str], n: int = 5) -> list[str]:
 
 
 def _routines(db) -> list:
-    events = events_from_vault(db)
+    """The discovered activities (`discovery`), by their names, with when they usually happen."""
+    names = {r["activity_id"]: r["name"] for r in activities_store.activity_rows(db)}
     by_act: dict[str, list] = defaultdict(list)
-    for e in events:
-        by_act[e.activity].append(e)
+    for e in events_from_vault(db):
+        if e.activity in names:
+            by_act[names[e.activity]].append(e)
     out = []
     for act, evs in sorted(by_act.items(), key=lambda kv: -len(kv[1])):
         if len(evs) < 3:
