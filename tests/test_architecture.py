@@ -2,7 +2,7 @@
 
 The direction is the README's architecture picture:
 
-    ui, cli  ->  context, demo  ->  learn  ->  ingest  ->  lifecycle  ->  persona  ->  recall  ->  store
+    ui, cli  ->  serve  ->  documents  ->  context, demo  ->  learn  ->  ingest  ->  lifecycle  ->  persona  ->  recall  ->  store
     ->  the kernel (errors, paths, settings, jobs, logs), models, lifelog_import
 
 Only `sideload.cli.launch` may import `ui` (the `app` command's launch point), and nothing imports
@@ -34,8 +34,12 @@ ALLOWED = {
     "dataset": {"cluster", "lifecycle", "persona", "recall", "store"},
     "context": {"learn", "ingest", "lifecycle", "persona", "recall", "store"},
     "demo": {"context", "learn", "ingest", "lifecycle", "persona", "recall", "store"},
-    "cli": {"context", "dataset", "demo", "learn", "ingest", "lifecycle", "persona", "recall", "store"},
-    "ui": {"context", "demo", "learn", "ingest", "lifecycle", "persona", "recall", "store"},
+    # the JSON documents every face returns (CLI.md's forms), made once for the CLI and the server
+    "documents": {"context", "learn", "ingest", "lifecycle", "persona", "recall", "store"},
+    # the local HTTP API: a face beside the CLI (the CLI starts it; it never imports the CLI)
+    "serve": {"context", "documents", "learn", "ingest", "lifecycle", "persona", "recall", "store"},
+    "cli": {"context", "dataset", "demo", "documents", "serve", "learn", "ingest", "lifecycle", "persona", "recall", "store"},
+    "ui": {"context", "demo", "documents", "learn", "ingest", "lifecycle", "persona", "recall", "store"},
 }
 # The Ray engine sits beside ingest: it runs the import's per-file stages on a cluster and stores
 # through the import session; only the faces (through the context) choose it.

@@ -17,11 +17,11 @@ import sys
 import traceback
 
 from sideload import __version__, logs
-from sideload.cli import activities, dataset, launch, learn, library, lifecycle, people, persona
+from sideload.cli import activities, dataset, launch, learn, library, lifecycle, people, persona, serve, storage
 from sideload.errors import EXIT_CANCELLED, EXIT_FAILED, Cancelled, SideloadError, from_environment
 
 log = logging.getLogger("sideload.cli")
-GROUPS = (library, persona, activities, people, learn, lifecycle, dataset, launch)
+GROUPS = (library, persona, activities, people, learn, lifecycle, storage, dataset, serve, launch)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -50,7 +50,7 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("consolidate", parents=[common],
                        help="run the nightly consolidation now (import new, re-embed, profile, train, evaluate, promote)")
     p.add_argument("--only", action="append",
-                   choices=("backup", "import", "re-embed", "passages", "people", "profile", "train"),
+                   choices=("backup", "import", "re-embed", "passages", "people", "profile", "train", "retention"),
                    help="run only these steps (repeatable)")
     p.add_argument("--token-budget", type=int, metavar="N", help="train on N tokens this run (default: the setting)")
     p.add_argument("--schedule", action="store_true", help="stay running and consolidate nightly at nightly_time")

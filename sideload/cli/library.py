@@ -59,10 +59,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_moments(args: argparse.Namespace) -> int:
-    if args.day:
-        check_date(args.day, "--day")
+    from sideload import documents
+
     with open_vault(args) as vault:
-        moments = vault.moments(day=args.day, source=args.source)
+        moments = documents.moments(vault, day=args.day, source=args.source)["moments"]
 
     def human() -> None:
         if not moments:
@@ -77,25 +77,17 @@ def cmd_moments(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from sideload.recall.search import build_request
+    from sideload import documents
 
-    date_from = check_date(args.from_, "--from") if args.from_ else None
-    date_to = check_date(args.to, "--to") if args.to else None
-    if args.limit < 1:
-        raise SideloadError("--limit must be at least 1", kind="usage")
-    with open_vault(args) as vault:
-        req = build_request([d for d, _ in vault.days()], args.query, limit=args.limit,
-                            date_from=date_from, date_to=date_to, speaker=args.speaker, kind=args.kind,
-                            source=str(Path(args.source).expanduser().resolve()) if args.source else None,
-                            mode=args.mode)
-        results = context(args).searcher(vault).search(req) if vault.counts()["moments"] else []
-    doc: dict[str, Any] = {"results": results}
-    if req.understood:
-        doc["understood"] = req.understood
+    with open_vault(args) as vault:  # the same document `sideload serve` returns
+        doc = documents.search(vault, lambda: context(args).searcher(vault), args.query, limit=args.limit,
+                               date_from=args.from_, date_to=args.to, speaker=args.speaker, kind=args.kind,
+                               source=args.source, mode=args.mode)
+    results, understood = doc["results"], doc.get("understood")
 
     def human() -> None:
-        if req.understood:
-            print(f"(time: {', '.join(req.understood['time_phrases'])})")
+        if understood:
+            print(f"(time: {', '.join(understood['time_phrases'])})")
         if not results:
             print("nothing found")
         for m in results:

@@ -41,20 +41,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from sideload.persona.predict import predict_json
-    from sideload.store import queries
+    from sideload import documents
 
-    try:
-        at = datetime.fromisoformat(args.at).replace(tzinfo=None) if args.at else None
-    except ValueError:
-        raise SideloadError(f"--at expects an ISO date and time such as 2026-03-02T18:30 (got {args.at!r})",
-                            kind="usage") from None
-    with open_vault(args) as vault:
-        if at is None:  # "now" in the vault's own time: just after its newest moment
-            last = queries.newest_timed_start(vault.db)
-            at = datetime.fromisoformat(last).replace(tzinfo=None) if last else context(args).clock()
-        doc = predict_json(vault.db, at, args.context, lambda ids: queries.moments_by_ids(vault.db, ids))
-    doc["at"] = at.isoformat(timespec="minutes")
+    with open_vault(args) as vault:  # the same document `sideload serve` returns
+        doc = documents.predict(vault, at=args.at, context=args.context, clock=context(args).clock)
 
     def human() -> None:
         if not doc["predictions"]:

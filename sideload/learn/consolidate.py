@@ -206,6 +206,14 @@ def step_train(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     return outcome.as_json()
 
 
+def step_retention(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
+    """The owner's retention policy: old original videos become low-bitrate copies (or are deleted,
+    only when allowed twice); off by default. `sideload storage --plan` shows it before it acts."""
+    from sideload.lifecycle import retention
+
+    return retention.apply(vault, ctx)
+
+
 def step_backup(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     """An online backup of the catalogue before the night changes anything (the newest few kept)."""
     from sideload.store import backups
@@ -224,6 +232,7 @@ STEPS: list[tuple[str, str, Callable[[Vault, Any, JobContext], dict[str, Any]]]]
     ("activities", "activities", step_activities),
     ("profile", "profile", step_profile),
     ("train", "train, evaluate, promote", step_train),
+    ("retention", "retention of originals", step_retention),  # last: the night's learning goes first
 ]
 
 
@@ -322,6 +331,9 @@ def _report(vault: Vault, run_id: int, started: datetime, results: list[StepResu
                 learnt.append(f"new {'people' if kind == 'person' else 'places'}: " + ", ".join(res[f"new_{kind}s"]))
         if r.name == "profile" and res.get("facts"):
             learnt.append("profile refreshed: " + ", ".join(f"{n} {kind} fact(s)" for kind, n in res["facts"].items()))
+        if r.name.startswith("retention") and res.get("files"):
+            learnt.append(f"retention: {res['files']} original(s) {'reduced' if res['action'] == 'reduce' else 'deleted'}, "
+                          f"{res['bytes_freed']:,} bytes freed")
         if r.name.startswith("train") and res.get("promoted"):
             learnt.append(f"persona adapter v{res['adapter_id']} now serves: {res['reason']}")
         elif r.name.startswith("train") and res.get("reason"):
