@@ -31,17 +31,16 @@ def reduce_video(src: Path, dst: Path, *, threads: int = 1, check: Callable[[], 
            "-vf", f"scale=-2:'min({height},ih)'", "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf),
            "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", f"{audio_kbps}k", "-ac", "1",
            "-movflags", "+faststart", "-threads", str(max(1, threads)), "-f", "mp4", str(dst)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        while proc.poll() is None:
-            if check is not None:
-                check()
-            time.sleep(0.2)
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
-    err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+        try:
+            while proc.poll() is None:
+                if check is not None:
+                    check()
+                time.sleep(0.1)
+        except BaseException:
+            proc.kill()
+            raise
+        err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
     if proc.returncode != 0:
         lines = err.splitlines()
         raise TranscodeError(lines[-1] if lines else f"ffmpeg exited with {proc.returncode}")
