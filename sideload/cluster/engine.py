@@ -163,7 +163,7 @@ class _Run:
                 return
             e.state = "stored"
             self.front += 1
-            self._report(f"stored ({len(self.engine.handles)} Ray workers)", e.path.name)
+            self._report("stored", e.path.name)
 
     def _store(self, e: Entry) -> None:
         out = e.outcome
@@ -219,7 +219,7 @@ class _Run:
         ref = worker.process.remote(spec)
         self.running[ref] = (e, worker)
         e.state = "running"
-        self._report(f"on {len(self.engine.handles)} Ray workers", e.path.name)
+        self._report(f"on Ray ({len(self.engine.handles)} workers)", e.path.name)
 
     def _collect(self, timeout: float) -> None:
         if not self.running:
