@@ -100,6 +100,11 @@ def test_retention_reduces_old_footage_and_every_moment_still_opens_at_its_secon
     assert all(Path(f["path"]).is_file() for f in plan["files"])
     assert before["kinds"]["video"]["files"] == 6 and before["projection"]["bytes_with_retention"] < \
         before["projection"]["bytes"]
+    from ui.jobs_view import retention_text  # the app's Jobs view shows the plan before it acts
+
+    with context.open() as v:
+        line = retention_text(v)
+    assert f"will reduce {len(plan['files'])} original video(s) recorded before {plan['cutoff'][:10]}" in line
     cli_plan = cli_json("--vault", str(context.vault_dir), "storage", "--plan")["retention_plan"]
     assert [f["path"] for f in cli_plan["files"]] == [f["path"] for f in plan["files"]]
 

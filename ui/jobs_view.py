@@ -32,6 +32,19 @@ def report_html(report: dict | None) -> str:
 class JobsView(QWidget):
     def __init__(self, state: AppState):
         super().__init__()
+def retention_text(vault) -> str:
+    from sideload.lifecycle import retention
+
+    plan = retention.plan(vault)
+    if not plan["active"]:
+        return "Retention: originals are kept whole (retention_originals_months and retention_action in Settings)."
+    gb = lambda n: f"{n / 1e9:.2f} GB"  # noqa: E731
+    left = f"; {len(plan['skipped'])} left as they are" if plan["skipped"] else ""
+    return (f"Retention: the next consolidation will {plan['action']} {len(plan['files'])} original video(s) recorded "
+            f"before {plan['cutoff'][:10]} ({gb(plan['bytes'])} now, about {gb(plan['bytes_freed_estimate'])} "
+            f"freed){left}. `sideload storage --plan` lists them.")
+
+
         self.state = state
         self.job: jobs.Job | None = None
         self.next_label = QLabel()
@@ -39,6 +52,9 @@ class JobsView(QWidget):
         self.run_btn = QPushButton("&Run consolidation now")
         self.run_btn.clicked.connect(self.run_now)
         self.cancel_btn = QPushButton("Cancel")
+        self.retention_label = QLabel()  # what the retention policy will do, shown before it acts
+        self.retention_label.setObjectName("retentionPlan")
+        self.retention_label.setWordWrap(True)
         self.cancel_btn.setEnabled(False)
         self.cancel_btn.clicked.connect(lambda: self.job and self.job.cancel())
         self.bar = QProgressBar()
@@ -54,6 +70,7 @@ class JobsView(QWidget):
         row.addWidget(self.cancel_btn)
         row.addStretch(1)
         cl.addLayout(row)
+        cl.addWidget(self.retention_label)
         cl.addWidget(self.bar)
         cl.addWidget(self.stage)
         cl.addWidget(QLabel("Last report:"))
@@ -112,6 +129,7 @@ class JobsView(QWidget):
         else:
             self.reload()
 
+        self.retention_label.setText(retention_text(self.state.vault))
     def run_now(self) -> None:
         context = self.state.context
 
