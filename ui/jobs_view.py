@@ -29,9 +29,6 @@ def report_html(report: dict | None) -> str:
     return "".join(lines)
 
 
-class JobsView(QWidget):
-    def __init__(self, state: AppState):
-        super().__init__()
 def retention_text(vault) -> str:
     from sideload.lifecycle import retention
 
@@ -45,16 +42,19 @@ def retention_text(vault) -> str:
             f"freed){left}. `sideload storage --plan` lists them.")
 
 
+class JobsView(QWidget):
+    def __init__(self, state: AppState):
+        super().__init__()
         self.state = state
         self.job: jobs.Job | None = None
         self.next_label = QLabel()
         self.next_label.setObjectName("nextRun")
-        self.run_btn = QPushButton("&Run consolidation now")
-        self.run_btn.clicked.connect(self.run_now)
-        self.cancel_btn = QPushButton("Cancel")
         self.retention_label = QLabel()  # what the retention policy will do, shown before it acts
         self.retention_label.setObjectName("retentionPlan")
         self.retention_label.setWordWrap(True)
+        self.run_btn = QPushButton("&Run consolidation now")
+        self.run_btn.clicked.connect(self.run_now)
+        self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setEnabled(False)
         self.cancel_btn.clicked.connect(lambda: self.job and self.job.cancel())
         self.bar = QProgressBar()
@@ -65,12 +65,12 @@ def retention_text(vault) -> str:
         cbox = QGroupBox("Nightly consolidation")
         cl = QVBoxLayout(cbox)
         cl.addWidget(self.next_label)
+        cl.addWidget(self.retention_label)
         row = QHBoxLayout()
         row.addWidget(self.run_btn)
         row.addWidget(self.cancel_btn)
         row.addStretch(1)
         cl.addLayout(row)
-        cl.addWidget(self.retention_label)
         cl.addWidget(self.bar)
         cl.addWidget(self.stage)
         cl.addWidget(QLabel("Last report:"))
@@ -122,6 +122,7 @@ def retention_text(vault) -> str:
             delay_ms = (when - datetime.now().astimezone()).total_seconds() * 1000
             self.nightly.start(int(min(max(delay_ms, 1000), 2**31 - 1)))
         self.report.setHtml(report_html(consolidate.last_report(self.state.vault.db)))
+        self.retention_label.setText(retention_text(self.state.vault))
 
     def _nightly_due(self) -> None:
         if not (self.job and self.job.running):
@@ -129,7 +130,6 @@ def retention_text(vault) -> str:
         else:
             self.reload()
 
-        self.retention_label.setText(retention_text(self.state.vault))
     def run_now(self) -> None:
         context = self.state.context
 
