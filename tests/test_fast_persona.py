@@ -85,3 +85,34 @@ def test_a_familys_question_is_searched_in_the_owners_own_words():
     assert owner_perspective("What did your mother give you?") == "What did my mother give me?"
     assert owner_perspective("What did our uncle say to your brother?") == "What did my brother say to my brother?"
     assert owner_perspective("Who was Balty?") == "Who was Balty?"
+
+
+def test_whose_life_it_is_is_guessed_from_the_chats_and_confirmed_not_set(tmp_path, home):
+    from sideload.persona import owner_name
+
+    chats = tmp_path / "chats"
+    chats.mkdir()
+    for partner, lines in (("Maria", 3), ("Tom", 2), ("Mum", 2)):
+        text = "".join(f"02/03/2026, 18:0{i} - {who}: line {i} to {partner}\n"
+                       for i in range(lines) for who in ("Sam Reed", partner))
+        (chats / f"WhatsApp Chat with {partner}.txt").write_text(text, encoding="utf-8")
+    context = fake_context(tmp_path / "vault")
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([chats])
+        found = owner_name.guess(v.db)
+        assert found and found.name == "Sam Reed" and "3 of the 3 chats" in found.why
+        assert v.settings["owner_name"] == ""  # only offered, never set silently
+
+
+def test_whose_life_it_is_is_guessed_from_their_own_words_or_not_at_all(tmp_path, home):
+    from sideload.persona import owner_name
+
+    diary = tmp_path / "d.jsonl"
+    diary.write_text("\n".join(json.dumps({"date": f"2026-02-1{i}", "text": t}) for i, t in enumerate([
+        "This is great weather.", "My name is Ada Byron, and this is my diary.", "I am Tired today."])) + "\n")
+    context = fake_context(tmp_path / "vault")
+    with context.init() as v:
+        assert owner_name.guess(v.db) is None  # nothing imported: no guess
+        context.import_session(v, JobContext()).run([diary])
+        found = owner_name.guess(v.db)
+        assert found and found.name == "Ada Byron", found

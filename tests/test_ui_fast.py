@@ -103,3 +103,28 @@ def test_the_import_view_says_which_describer_names_what_is_in_view(qtbot, make_
     off = ImportView(NS(vault=NS(settings={"frame_objects": False}), family=False))
     qtbot.addWidget(off)
     assert "faces, text, colour" in off.describer.text()
+
+
+def test_first_run_offers_the_profiles_guess_for_confirmation(qtbot, tmp_path, home):
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    from ui.app import MainWindow
+
+    chats = tmp_path / "chats"
+    chats.mkdir()
+    for partner in ("Maria", "Tom"):
+        (chats / f"WhatsApp Chat with {partner}.txt").write_text(
+            f"02/03/2026, 18:00 - Sam Reed: hello {partner}\n02/03/2026, 18:01 - {partner}: hi Sam\n", encoding="utf-8")
+    context = fake_context(tmp_path / "fresh")
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([chats])
+    vault = context.open()
+    win = MainWindow(vault, restore=False, context=context)
+    qtbot.addWidget(win)
+    try:
+        assert win.findChild(QLineEdit, "ownerName").text() == "Sam Reed"
+        assert "Our guess is Sam Reed (writes in 2 of the 2 chats)" in win.findChild(QLabel, "ownerAsk").text()
+        assert vault.settings["owner_name"] == ""  # not set until the owner says so
+    finally:
+        win.close()
+        vault.close()

@@ -13,9 +13,9 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMainWindow,
-                               QMessageBox, QPushButton, QStackedWidget, QStyleFactory, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from sideload import paths
 from sideload.context import AppContext
@@ -25,6 +25,7 @@ from sideload.store.vault import Vault, is_legacy
 
 from . import icons, refcounts  # noqa: F401 - refcounts: None's reserve before any widget (see there)
 from .calendar_view import CalendarView
+from . import file_menu
 from .chat_view import ChatView
 from .home_view import HomeView
 from .import_view import ImportView
@@ -36,6 +37,7 @@ from .player import PlayerView
 from .search_view import SearchView
 from .settings_view import SettingsView
 from .state import AppState
+from .theme import apply_theme, heading
 from .timeline import TimelineView
 from .watchdog import Watchdog
 
@@ -46,22 +48,6 @@ VIEWS = ("Home", "Calendar", "Timeline", "Player", "Search", "Chat", "Persona", 
 def ui_settings() -> QSettings:
     """Window state lives beside the per-user data (SIDELOAD_HOME moves it too)."""
     return QSettings(str(paths.user_data_dir() / "ui.ini"), QSettings.IniFormat)
-
-
-def apply_theme(app: QApplication, theme: str) -> None:
-    app.setStyle(QStyleFactory.create("Fusion"))
-    if theme != "dark":
-        app.setPalette(app.style().standardPalette())
-        return
-    pal = QPalette()
-    for role, colour in ((QPalette.Window, "#202124"), (QPalette.WindowText, "#e8eaed"), (QPalette.Base, "#17181a"),
-                         (QPalette.AlternateBase, "#2a2b2e"), (QPalette.Text, "#e8eaed"), (QPalette.Button, "#2d2e31"),
-                         (QPalette.ButtonText, "#e8eaed"), (QPalette.Highlight, "#8ab4f8"),
-                         (QPalette.HighlightedText, "#202124"), (QPalette.ToolTipBase, "#2d2e31"),
-                         (QPalette.ToolTipText, "#e8eaed"), (QPalette.Mid, "#9aa0a6"), (QPalette.Link, "#8ab4f8"),
-                         (QPalette.PlaceholderText, "#9aa0a6")):
-        pal.setColor(role, QColor(colour))
-    app.setPalette(pal)
 
 
 class MainWindow(QMainWindow):
@@ -118,7 +104,8 @@ class MainWindow(QMainWindow):
         if family:
             banner = QLabel("Family mode: a preserved sideload, read-only. You see what its owner released.")
             banner.setObjectName("familyBanner")
-            banner.setStyleSheet("padding: 6px; font-weight: 600;")
+            banner.setContentsMargins(6, 6, 6, 6)
+            heading(banner, banner.font().pointSizeF())
             col.addWidget(banner)
         elif not vault.settings["owner_name"]:
             col.addWidget(self._owner_question())
@@ -128,6 +115,8 @@ class MainWindow(QMainWindow):
         col.addLayout(row, 1)
         self.setCentralWidget(host)
         self._build_menu()
+        if family:
+            file_menu.disable_writes(self)  # every control marked as a write, as the core refuses them anyway
         self.watchdog = Watchdog(parent=self).start()
         self.state.engines.warm(import_models=not family)  # a family copy never imports
         self.show_view(0)
@@ -138,8 +127,16 @@ class MainWindow(QMainWindow):
         """First run: whose life is this? The persona speaks as them (and never as "the owner")."""
         box = QWidget(objectName="ownerQuestion")
         row = QHBoxLayout(box)
-        row.addWidget(QLabel("Whose life is this? The persona will speak as them:"))
+        from sideload.persona import owner_name
+
+        guessed = owner_name.guess(self.vault.db)  # from chats and their own words; shown, never set silently
+        ask = "Whose life is this? The persona will speak as them:"
+        if guessed:
+            ask = f"Whose life is this? Our guess is {guessed.name} ({guessed.why}). Right? The persona will speak as them:"
+        row.addWidget(QLabel(ask, objectName="ownerAsk", wordWrap=True))
         name = QLineEdit(placeholderText="their name", objectName="ownerName")
+        if guessed:
+            name.setText(guessed.name)
         save = QPushButton("&Save")
         row.addWidget(name, 1)
         row.addWidget(save)
@@ -170,9 +167,7 @@ class MainWindow(QMainWindow):
             act = QAction(f"{theme.capitalize()} theme", self)
             act.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
             view.addAction(act)
-        quit_ = QAction("&Quit", self, shortcut=QKeySequence.Quit)
-        quit_.triggered.connect(self.close)
-        self.menuBar().addMenu("&File").addAction(quit_)
+        file_menu.build(self)  # open a vault, import, open a preserved sideload, export, quit
 
     def set_theme(self, theme: str) -> None:
         apply_theme(QApplication.instance(), theme)
@@ -184,8 +179,9 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(index)
         self.stack.setCurrentIndex(index)
 
-    def open_moment(self, moment_id: str) -> None:
-        self.player.show_moment(moment_id)
+    def open_moment(self, moment_id: str, at: float | None = None) -> None:
+        """Open a moment in the player at the cited second `at` (else its own start)."""
+        self.player.show_moment(moment_id, at)
         self.show_view(VIEWS.index("Player"))
 
     def open_day(self, day: str) -> None:

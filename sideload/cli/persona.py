@@ -6,6 +6,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from sideload import timefmt
 from sideload.cli.common import context, emit, open_vault, run_job
 from sideload.errors import EXIT_OK, SideloadError
 
@@ -34,7 +35,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         print(answer.text)
         for i, m in enumerate(answer.citations, 1):
-            print(f"  [{i}] {m['started_at']}  {Path(m['source']).name} @ {m['start_s']:.1f}s", file=sys.stderr)
+            print(f"  [{i}] {timefmt.when(m['started_at'], guessed=timefmt.is_guess(m.get('time_source')))}  "
+                  f"{Path(m['source']).name} at {timefmt.offset(m['start_s'])}", file=sys.stderr)
         if session:
             print(f"  (session {session}: continue with --session {session})", file=sys.stderr)
     return EXIT_OK
@@ -68,9 +70,13 @@ def cmd_profile(args: argparse.Namespace) -> int:
     if len(args.args) != want:
         raise SideloadError(f"profile {action} takes {want} argument(s): "
                             + {"set": "KIND KEY VALUE", "remove": "KIND KEY"}.get(action, "none"), kind="usage")
+    from sideload.persona import owner_name
+
     if action == "list":
         with open_vault(args) as vault:
             facts = profile.facts(vault.db)
+            name = vault.settings["owner_name"]
+            guess = None if name else owner_name.guess(vault.db)
     else:
         with open_vault(args, write=True) as vault:
             if action == "refresh":
@@ -80,17 +86,25 @@ def cmd_profile(args: argparse.Namespace) -> int:
             else:
                 profile.remove(vault, *args.args)
             facts = profile.facts(vault.db)
+            name = vault.settings["owner_name"]
+            guess = None if name else owner_name.guess(vault.db)
     if args.kind:
         facts = [f for f in facts if f["kind"] == args.kind]
 
     def human() -> None:
+        if guess:
+            print(f"whose life: not set; best guess {guess.name} ({guess.why}): "
+                  f"confirm with `sideload settings owner_name \"{guess.name}\"`")
+        elif not name:
+            print("whose life: not set (`sideload settings owner_name NAME`)")
         if not facts:
             print("no facts yet (sideload profile refresh distils them from the vault)")
         for f in facts:
             mark = " (yours)" if f["source"] == "owner" else ""
             print(f"{f['kind']:<11} {f['key'][:28]:<28} {f['value'][:80]}{mark}")
 
-    emit(args, {"facts": facts}, human)
+    owner = {"name": name or None, "guess": guess.as_dict() if guess else None}
+    emit(args, {"facts": facts, "owner": owner}, human)
     return EXIT_OK
 
 

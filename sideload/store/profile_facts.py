@@ -95,3 +95,30 @@ def hide_fact(tx: sqlite3.Connection, kind: str, key: str, updated_at: str) -> b
                      "VALUES (?, ?, '', 'owner', 1, ?) ON CONFLICT (kind, key) DO UPDATE SET hidden = 1, "
                      "source = 'owner', updated_at = excluded.updated_at", (kind, key, updated_at))
     return cur.rowcount > 0
+
+
+# -- whose life it is ------------------------------------------------------------------------------
+
+def chat_senders(db: sqlite3.Connection, limit: int = 10) -> list[sqlite3.Row]:
+    """(name, files, lines) of the named senders of chat and text lines, the most widespread first:
+    the phone's owner writes in every chat, each partner in their own."""
+    return db.execute(
+        "SELECT speaker_name AS name, count(DISTINCT file_id) AS files, count(*) AS lines FROM moments "
+        "WHERE kind = 'text' AND speaker_name IS NOT NULL AND speaker_name != '' "
+        "GROUP BY speaker_name ORDER BY files DESC, lines DESC LIMIT ?", (limit,)).fetchall()
+
+
+def chat_files(db: sqlite3.Connection) -> int:
+    """How many files hold named chat lines."""
+    return db.execute("SELECT count(DISTINCT file_id) FROM moments WHERE kind = 'text' "
+                      "AND speaker_name IS NOT NULL AND speaker_name != ''").fetchone()[0]
+
+
+def self_introductions(db: sqlite3.Connection, limit: int = 200) -> list[str]:
+    """Texts where someone says their own name ("my name is", "I'm ...", "this is ... speaking"),
+    from the keyword index (a phrase query, not a scan of every moment), said or written as the
+    owner or by nobody known."""
+    rows = db.execute(
+        "SELECT m.text, m.speaker FROM moments_fts f JOIN moments m ON m.rid = f.rowid "
+        "WHERE moments_fts MATCH '\"my name is\" OR \"this is\" OR \"i am\"' LIMIT ?", (limit,)).fetchall()
+    return [r[0] for r in rows if r[1] in ("me", "unknown", None)]
