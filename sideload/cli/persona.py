@@ -53,7 +53,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
             print("nothing to go on yet: no moment in the vault names an activity")
         print(f"at {doc['at']}" + (f", after {doc['previous']}" if doc.get("previous") else ""))
         for p in doc["predictions"]:
-            print(f"  {p['probability'] * 100:5.1f}%  {p['activity']:<10} ({len(p['evidence'])} example(s))")
+            print(f"  {p['probability'] * 100:5.1f}%  {p.get('description') or p['activity']} "
+                  f"({len(p['evidence'])} example(s))")
 
     emit(args, doc, human)
     return EXIT_OK

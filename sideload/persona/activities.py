@@ -1,7 +1,8 @@
-"""Activities derived from what moments say and show: the vocabulary of behaviour prediction.
+"""Coarse topic tags (meal, work, travel, ...) for the research dataset's records only.
 
-A small lexicon maps words of transcripts, writing and frame descriptions to activities. It is
-deliberately plain and inspectable; the owner's own routines come from counting them over time.
+Prediction, the profile's routines and `sideload activities` no longer use this list: the person's
+activities are discovered from their own moments and named in their words (`discovery`, `naming`).
+A fixed lexicon stays here because the dataset card documents these tags as a stable field.
 """
 from __future__ import annotations
 

@@ -30,15 +30,16 @@ def words(text: str) -> list[str]:
 
 
 def phrases(text: str) -> set[str]:
-    """Every phrase of one to four words that could name something."""
-    ws = words(text)
+    """Every phrase of one to four words, inside one clause, that could name something."""
     out: set[str] = set()
-    for n in range(1, MAX_WORDS + 1):
-        for i in range(len(ws) - n + 1):
-            g = ws[i:i + n]
-            if g[0] in EDGE_STOP or g[-1] in EDGE_STOP or len(g[0]) < 3 and n == 1:
-                continue
-            out.add(" ".join(g))
+    for clause in re.split(r"[,.;:!?()\n]+", text):
+        ws = words(clause)
+        for n in range(1, MAX_WORDS + 1):
+            for i in range(len(ws) - n + 1):
+                g = ws[i:i + n]
+                if g[0] in EDGE_STOP or g[-1] in EDGE_STOP or len(g[0]) < 3 and n == 1:
+                    continue
+                out.add(" ".join(g))
     return out
 
 
