@@ -6,16 +6,38 @@ moment (the timeline opens it in the player). The counts are one aggregate query
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from sideload import timefmt
 from sideload.recall import overview
 
 from . import jobs
-from .life_calendar import LifeCalendar, build
+from .calendar_model import build
+from .life_calendar import LifeCalendar, shades
 from .state import AppState
+
+
+class Legend(QWidget):
+    """'fewer' ▢▢▢▢▢▢ 'more': the shades of the calendar, in the palette in force."""
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.horizontalAdvance("fewer  more") + 6 * 16 + 12, fm.height() + 4)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        fm, pal = self.fontMetrics(), self.palette()
+        y, side = (self.height() - 12) // 2, 12
+        p.setPen(pal.color(QPalette.PlaceholderText))
+        x = fm.horizontalAdvance("fewer ")
+        p.drawText(QRect(0, 0, x, self.height()), Qt.AlignVCenter | Qt.AlignLeft, "fewer")
+        for colour in shades(pal):
+            p.fillRect(x, y, side, side, colour)
+            x += side + 4
+        p.drawText(QRect(x + 2, 0, self.width() - x, self.height()), Qt.AlignVCenter | Qt.AlignLeft, "more")
+        p.end()
 
 
 class CalendarView(QWidget):
@@ -45,12 +67,14 @@ class CalendarView(QWidget):
         in_.setAccessibleName("Zoom in")
         out_.clicked.connect(lambda: self.grid.set_zoom(self.grid.zoom - 1))
         in_.clicked.connect(lambda: self.grid.set_zoom(self.grid.zoom + 1))
-        hint = QLabel("Each square is a day, darker when more happened. Click a day to open it.")
+        hint = QLabel("Each square is a day: the stronger its colour, the fuller the day. Click a day to open it.")
         hint.setObjectName("calendarHint")
         hint.setForegroundRole(QPalette.PlaceholderText)
         top = QHBoxLayout()
         top.addWidget(self.heading)
         top.addStretch(1)
+        top.addWidget(Legend())
+        top.addSpacing(16)
         top.addWidget(QLabel("Zoom"))
         top.addWidget(out_)
         top.addWidget(in_)
@@ -90,7 +114,7 @@ class CalendarView(QWidget):
     def _loaded(self, result) -> None:
         counts, model = result
         first_load = not self.loaded
-        self.grid.set_model(model)
+        self.grid.set_model(model, fit=first_load)
         self.loaded = True
         if counts.days:
             self.summary.setText(f"{len(counts.days):,} days with moments, from {timefmt.day_words(counts.first)} "

@@ -172,13 +172,14 @@ class HomeView(QWidget):
         self.portrait.name = owner or self.state.vault_dir.name
         self.portrait.update()
         self.name.setText(owner or "Your lifelog")
-        me = owner or "me"
-        self.ask.setPlaceholderText(f"Ask {me} anything about {'their' if owner else 'my'} life…")
         if self.state.family:
-            self.intro.setText(f"These are {owner + chr(39) + 's' if owner else 'the'} memories, kept for the family. "
-                               f"Ask below and {owner or 'the persona'} answers from them, showing where each "
-                               "memory comes from. Nothing here can be changed.")
+            whose = f"{owner}’s" if owner else "the"
+            first = owner.split()[0] if owner else "the persona"
+            self.ask.setPlaceholderText(f"Ask {first} anything…")
+            self.intro.setText(f"These are {whose} memories, kept for the family. Ask below and {first} answers "
+                               "from them, showing where each memory comes from. Nothing here can be changed.")
         else:
+            self.ask.setPlaceholderText("Ask anything about your life: “what did I do last Sunday?”")
             self.intro.setText("")
         self.intro.setVisible(bool(self.intro.text()))
         if ov is None:
@@ -211,11 +212,12 @@ class HomeView(QWidget):
         self.people.set_html(fill(self._people_html(ov)))
         self.life.set_html(fill(
             f"{ov.days:,} days with moments over {_years(ov.first_day, ov.last_day)}.<br>"
-            + _link("view:Calendar", "See every day of it") + " " + _muted("(darker days held more)")))
+            + _link("view:Calendar", "See every day of it") + " " + _muted("(the fuller the day, the stronger its colour)")))
         asks = [f"How was {timefmt.day_words(ov.last_day)}?"]
         if ov.people:
             asks.append(f"Who is {ov.people[0][0]}?")
-        asks.append("What made me happy?")
+        if not self.state.family:  # the owner asks in their own words; the family speaks to the persona
+            asks.append("What made me happy?")
         self.suggest.setText(fill(_muted("Try: ") + " · ".join(_link(f"ask:{q}", q) for q in asks)))
 
     def _on_this_day_html(self, ov: overview.Overview) -> str:
@@ -236,7 +238,7 @@ class HomeView(QWidget):
             kinds = ", ".join(f"{n:,} {KIND_WORDS.get(k, (k, k + 's'))[1 if n != 1 else 0]}"
                               for k, n in sorted(d.kinds.items(), key=lambda kv: -kv[1]))
             head = _link(f"day:{d.day}", timefmt.day_words(d.day, short=True))
-            lines.append(f"{head} {_muted(f'· {d.moments:,} moments ({kinds})')}"
+            lines.append(f"{head} {_muted(f'· {moments(d.moments)} ({kinds})')}"
                          + (f"<br>{html.escape(d.line)}" if d.line else ""))
         return "<br><br>".join(lines)
 
@@ -244,8 +246,7 @@ class HomeView(QWidget):
         if not ov.people:
             text = _muted("No one is known by name yet: names come from chats and from voices the owner names.")
         else:
-            text = "<br>".join(f"{_link(f'ask:Who is {name}?', name)} {_muted(f'· {n:,} moments')}"
-                               for name, n in ov.people)
+            text = "<br>".join(f"{_link(f'ask:Who is {name}?', name)} {_muted('· ' + moments(n))}" for name, n in ov.people)
         if ov.unnamed_voices:
             text += "<br><br>" + _muted(f"{ov.unnamed_voices:,} moments were said by voices without a name yet.")
         return text
@@ -295,6 +296,10 @@ class HomeView(QWidget):
             return False
         self.portrait.set_image(data)
         return True
+
+
+def moments(n: int) -> str:
+    return f"{n:,} moment{'' if n == 1 else 's'}"
 
 
 def _years(first: str | None, last: str | None) -> str:

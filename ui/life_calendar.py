@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import bisect
 import calendar as cal
+import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractScrollArea, QSizePolicy, QToolTip
 
@@ -22,70 +22,26 @@ from sideload import timefmt
 
 from . import refcounts  # noqa: F401 - hundreds of paint calls a frame: None's reserve (see there)
 from . import jobs
+from .calendar_model import Model, Row, build  # noqa: F401 - build: the rows, made off the main thread
 
 ZOOM = (9, 12, 16, 22, 30, 42)  # cell sizes in pixels: years at a glance ... a month you can read
 SHADES = (0.22, 0.4, 0.58, 0.78, 1.0)  # how far from the base colour towards the accent, by level
 MONTH_ABBR = tuple(m[:3] for m in timefmt.MONTHS)
 LEFT, RIGHT, CENTRE = Qt.AlignVCenter | Qt.AlignLeft, Qt.AlignVCenter | Qt.AlignRight, Qt.AlignCenter
-CACHED_ROWS = 240  # pixmaps kept (twenty years of months); the oldest used are dropped first
+FIT_UP_TO = 3  # the first zoom that fits the window, at most the first with the dates in the cells
+CACHED_ROWS = 240
+PAINT_BUDGET_S = 0.008  # new rows painted per frame, at most about this long  # pixmaps kept (twenty years of months); the oldest used are dropped first
+
+
+def shades(pal: QPalette) -> list[QColor]:
+    """The colour of an empty day, then of each level of fullness, in this palette."""
+    base, text, accent = pal.color(QPalette.Base), pal.color(QPalette.Text), pal.color(QPalette.Highlight)
+    return [mix(base, text, 0.07)] + [mix(base, accent, t) for t in SHADES]
 
 
 def mix(a: QColor, b: QColor, t: float) -> QColor:
     return QColor(round(a.red() + (b.red() - a.red()) * t), round(a.green() + (b.green() - a.green()) * t),
                   round(a.blue() + (b.blue() - a.blue()) * t))
-
-
-@dataclass
-class Row:
-    """One line of the calendar: a year's heading, or a month with its days (count, level; -1 outside the span)."""
-    kind: str  # "year" | "month"
-    year: int
-    month: int = 0
-    total: int = 0
-    counts: list[int] = field(default_factory=list)
-    levels: list[int] = field(default_factory=list)
-    top: int = 0
-    height: int = 0
-
-
-@dataclass
-class Model:
-    counts: dict[str, int]
-    rows: list[Row]
-    first: date | None
-    last: date | None
-
-
-def build(days: tuple[tuple[str, int], ...]) -> Model:
-    """The calendar's rows from (day, moments) in day order; plain Python, safe on a worker thread."""
-    counts = dict(days)
-    if not days:
-        return Model(counts, [], None, None)
-    first, last = date.fromisoformat(days[0][0]), date.fromisoformat(days[-1][0])
-    nonzero = sorted(n for _, n in days if n)
-    # quantiles, so a few enormous days do not wash every other day out
-    cuts = [nonzero[min(len(nonzero) - 1, int(len(nonzero) * f))] for f in (0.2, 0.4, 0.6, 0.8)]
-    rows: list[Row] = []
-    y, m = first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        if m == 1 or not rows:
-            rows.append(Row("year", y))
-        row = Row("month", y, m)
-        for d in range(1, cal.monthrange(y, m)[1] + 1):
-            day = date(y, m, d)
-            n = counts.get(day.isoformat(), 0) if first <= day <= last else -1
-            row.counts.append(n)
-            row.levels.append(n if n <= 0 else 1 + bisect.bisect_left(cuts, n))
-        row.total = sum(c for c in row.counts if c > 0)
-        rows.append(row)
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    heading = None
-    for row in rows:  # each year's heading carries the year's total
-        if row.kind == "year":
-            heading = row
-        else:
-            heading.total += row.total
-    return Model(counts, rows, first, last)
 
 
 class LifeCalendar(QAbstractScrollArea):
@@ -124,8 +80,12 @@ class LifeCalendar(QAbstractScrollArea):
     def last(self) -> date | None:
         return self.model.last
 
-    def set_model(self, model: Model) -> None:
+    def set_model(self, model: Model, *, fit: bool = False) -> None:
+        """Show `model`; with `fit`, at the largest zoom up to dated cells whose months fit the width."""
         self.model = model
+        if fit:
+            width = self.viewport().width()
+            self.zoom = max([z for z in range(FIT_UP_TO + 1) if self._width_at(z) <= width] or [0])
         if not model.rows:
             self.cursor = None
             self.message = "Nothing imported yet: the calendar fills as the lifelog does."
@@ -150,6 +110,10 @@ class LifeCalendar(QAbstractScrollArea):
     def _gutter(self) -> int:
         return self.fontMetrics().horizontalAdvance("Sep 0000") + 14
 
+    def _width_at(self, zoom: int) -> int:
+        cell = ZOOM[zoom]
+        return self._gutter() + 31 * (cell + max(2, cell // 7)) + self._total_width() + 12
+
     def _total_width(self) -> int:
         return self.fontMetrics().horizontalAdvance(" 000,000 moments")
 
@@ -166,7 +130,7 @@ class LifeCalendar(QAbstractScrollArea):
             row.top = y
             y += row.height
         self.tops = [r.top for r in self.rows]
-        self._content = QSize(self._gutter() + 31 * self.pitch + self._total_width() + 12, y + 8)
+        self._content = QSize(self._width_at(self.zoom), y + 8)
         self._update_bars()
         self.viewport().update()
 
@@ -264,7 +228,6 @@ class LifeCalendar(QAbstractScrollArea):
 
     def _paint_row(self, p: QPainter, row: Row) -> None:
         pal = self.palette()
-        base, accent = pal.color(QPalette.Base), pal.color(QPalette.Highlight)
         text, muted = pal.color(QPalette.Text), pal.color(QPalette.PlaceholderText)
         gutter, pitch, cell = self._gutter(), self.pitch, self.cell
         total_x, total_w = gutter + 31 * pitch + 4, self._total_width()
@@ -280,12 +243,12 @@ class LifeCalendar(QAbstractScrollArea):
             p.drawText(QRect(total_x - 10 * pitch, 0, 10 * pitch + total_w, row.height), RIGHT,
                        f"{row.total:,} moments")
             return
-        shades = [mix(base, text, 0.07)] + [mix(base, accent, t) for t in SHADES]
+        fills = shades(pal)
         p.setPen(muted)
         p.drawText(QRect(8, 0, gutter - 14, cell), LEFT, MONTH_ABBR[row.month - 1])
         for col, level in enumerate(row.levels):
             if level >= 0:
-                p.fillRect(gutter + col * pitch, 0, cell, cell, shades[level])
+                p.fillRect(gutter + col * pitch, 0, cell, cell, fills[level])
         if cell >= 22:  # room for the day's number inside its cell
             small = QFont(self.font())
             small.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.8))
@@ -312,9 +275,17 @@ class LifeCalendar(QAbstractScrollArea):
         dx, dy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
         bottom = dy + self.viewport().height()
         i = max(0, bisect.bisect_right(self.tops, dy) - 1)
+        # rows not painted before (after a zoom, or scrolled far) are made a few milliseconds' worth per
+        # frame, the rest on the next turn of the event loop: a frame never holds the window for long
+        deadline, pending = time.perf_counter() + PAINT_BUDGET_S, False
         while i < len(self.rows) and self.rows[i].top < bottom:
-            p.drawPixmap(-dx, self.rows[i].top - dy, self._row_pixmap(i))
+            if i in self._pixmaps or time.perf_counter() < deadline:
+                p.drawPixmap(-dx, self.rows[i].top - dy, self._row_pixmap(i))
+            else:
+                pending = True
             i += 1
+        if pending:
+            QTimer.singleShot(0, self.viewport().update)
         if self.cursor is not None:
             r = self.day_rect(self.cursor)
             if r is not None:

@@ -169,7 +169,8 @@ def recent_days(vault: Vault, limit: int = 5) -> list[DaySummary]:
         if row is not None:
             who = _who(row["speaker"], row["speaker_name"])
             said = _line(row["text"], row["caption"], 120)
-            line = f"{'I' if who == 'me' else who or 'someone'}: “{said}”" if row["text"] else said
+            verb = "wrote" if row["kind"] == "text" else "said"
+            line = f"{'I' if who == 'me' else who or 'Someone'} {verb}: “{said}”" if row["text"] else said
         out.append(DaySummary(day, n, q.day_kinds(vault.db, day), line, row["moment_id"] if row else None))
     return out
 
