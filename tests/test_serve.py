@@ -224,26 +224,38 @@ def test_requests_are_answered_while_an_import_runs(tmp_path, home):
 
 
 @pytest.mark.slow
-def test_serve_with_the_real_models(demo_vault):
-    """The real command in its own process, on the demo vault: a search through HTTP with the real
-    embedding model finds what `sideload search` finds."""
+def test_serve_with_the_real_models(tmp_path, home):
+    """The real command in its own process with the real embedding model: a search through HTTP
+    finds what `sideload search` finds, and a wrong token is refused there too."""
     import subprocess
     import sys
 
     from conftest import ROOT
 
-    proc = subprocess.Popen([sys.executable, "-m", "sideload.cli", "--vault", str(demo_vault), "serve", "--port", "0",
-                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env={**os.environ})
+    vault = str(tmp_path / "v")
+    AppContext(tmp_path / "v").init().close()
+    run_cli("--vault", vault, "import", str(_diary(tmp_path / "diary.jsonl", DIARY)), check=True)
+    proc = subprocess.Popen([sys.executable, "-m", "sideload.cli", "--vault", vault, "serve", "--port", "0", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env={**os.environ})
     try:
         started = json.loads(proc.stdout.readline())
         token = Path(started["token_file"]).read_text().strip()
         host, port = started["url"].rsplit("/", 1)[1].rsplit(":", 1)
-        conn = http.client.HTTPConnection(host, int(port), timeout=120)
-        conn.request("GET", "/v1/search?q=where+is+my+passport&limit=3", headers={"Authorization": f"Bearer {token}"})
-        doc = json.loads(conn.getresponse().read())
-        cli = cli_json("--vault", str(demo_vault), "search", "where is my passport", "--limit", "3")
+
+        def get(path, tok):
+            conn = http.client.HTTPConnection(host, int(port), timeout=120)
+            conn.request("GET", path, headers={"Authorization": f"Bearer {tok}"})
+            resp = conn.getresponse()
+            out = resp.status, json.loads(resp.read())
+            conn.close()
+            return out
+
+        assert get("/v1/status", "wrong")[0] == 401
+        status, doc = get("/v1/search?q=when+does+ruth+play+music&limit=3", token)
+        cli = cli_json("--vault", vault, "search", "when does ruth play music", "--limit", "3")
+        assert status == 200 and "cello" in doc["results"][0]["text"]
         assert [r["moment_id"] for r in doc["results"]] == [r["moment_id"] for r in cli["results"]]
     finally:
         proc.terminate()
         proc.wait(30)
+        proc.stdout.close()
