@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import sys
+from pathlib import Path
 
 
 @functools.lru_cache(maxsize=None)
@@ -13,6 +15,8 @@ def cuda_available() -> bool:
             return True
     except Exception:  # no CUDA runtime at all: CPU
         pass
+    if "torch" not in sys.modules and not any(Path(p).exists() for p in ("/proc/driver/nvidia", "/dev/nvidia0")):
+        return False  # no NVIDIA driver: torch (1.4 s to import) would find no GPU either
     try:
         import torch
 

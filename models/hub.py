@@ -33,7 +33,7 @@ class ModelHub:
     def __init__(self, settings: Any):
         self.settings = settings
         self.threads = int(settings["threads"])
-        self.device = devices.pick(settings["device"])
+        self._device: str | None = None  # found on first need: looking for a GPU can cost a second
         self.heavy = threading.RLock()
         self._engines: dict[str, Any] = {}
         self._load_lock = threading.Lock()
@@ -42,11 +42,22 @@ class ModelHub:
         self.lora_path: Path | None = None
 
     @property
+    def device(self) -> str:
+        if self._device is None:
+            self._device = devices.pick(self.settings["device"])
+        return self._device
+
+    @property
     def torch_device(self) -> str:
         return "cuda" if self.device == "cuda" else "cpu"
 
     def torch_threads(self) -> None:
         self._torch_threads()
+
+    def _torch_device_ready(self) -> str:
+        """For an engine about to load torch: its threads set, and the device it runs on."""
+        self._torch_threads()
+        return self.device
 
     def _torch_threads(self) -> None:
         if not self._torch_threads_set:
@@ -59,16 +70,17 @@ class ModelHub:
         """Follow changed settings: an engine whose settings changed is rebuilt on its next use."""
         self.settings = settings
         self.threads = int(settings["threads"])
-        self.device = devices.pick(settings["device"])
+        self._device = None
 
     def _key(self, name: str) -> tuple:
         """The settings an engine is built from; when they change, the engine is built again."""
         s = self.settings
-        return {"whisper": (s["whisper_model"], s["whisper_bundled"], self.device, self.threads),
-                "voice": (self.device,),
-                "embedder": (s["embedding_model"], self.device),
+        where = s["device"]  # the setting, not the device found: no GPU probe just to compare keys
+        return {"whisper": (s["whisper_model"], s["whisper_bundled"], where, self.threads),
+                "voice": (where,),
+                "embedder": (s["embedding_model"], where, self.threads),
                 "frames": (s["ocr"], self.threads),
-                "llm": (s["llm_model"], self.device, self.threads, str(self.lora_path or "")),
+                "llm": (s["llm_model"], where, self.threads, str(self.lora_path or "")),
                 "enrolled_voice": (s["owner_voice_sample"],)}.get(name, ())
 
     def _get(self, name: str, factory) -> Any:
@@ -121,11 +133,12 @@ class ModelHub:
 
     @property
     def embedder(self):
-        from .embed import Embedder
+        from .embed import load_embedder
 
         def make():
-            self._torch_threads()
-            return Embedder(self.settings["embedding_model"] or None, device=self.device)
+            # onnxruntime, no torch: a search from a script starts in a second, not in eight
+            return load_embedder(self.settings["embedding_model"] or None, threads=self.threads,
+                                 torch_device=self._torch_device_ready)
 
         return self._get("embedder", make)
 

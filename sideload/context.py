@@ -71,7 +71,10 @@ class AppContext:
         from sideload.store.vectors import VectorStore
 
         hub = self.hub(vault.settings)
-        index = self._index_for_reading(vault)
+        # chromadb takes a second to start: opened when a search first needs it (a small vault never
+        # does); a missing index is named at once, as it costs nothing to see
+        missing = not (vault.paths.index_dir / "chroma.sqlite3").exists()
+        index = self._index_for_reading(vault) if missing else (lambda: self._index_for_reading(vault))
         stored = queries.other_embedding_model(vault.db, hub.embedder.name)
         if stored:
             # the setting changed since these vectors were made: comparing them would be meaningless
@@ -137,6 +140,11 @@ class AppContext:
         from sideload.learn.evaluation import evaluate
 
         return evaluate(vault, self.hub(vault.settings), heldout, ctx, max_tokens=max_tokens)
+
+    def choose(self, vault: Vault, items: Path, ctx: JobContext) -> dict:
+        from sideload.learn.evaluation import choose_file
+
+        return choose_file(vault, self.hub(vault.settings), items, ctx)
 
     def scheduler(self, vault: Vault, *, background: bool = False):
         """The nightly schedule with its persistent job store in the vault (`consolidate --schedule`)."""

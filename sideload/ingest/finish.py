@@ -10,7 +10,7 @@ from sideload.ingest import people, speakers
 from sideload.jobs import JobContext
 from sideload.lifecycle.privacy import apply_rules, has_rules
 from sideload.persona import discovery, profile
-from sideload.store import queries
+from sideload.store import queries, writes
 from sideload.store.index import index_pending
 from sideload.store.vectors import VectorStore
 
@@ -49,3 +49,6 @@ def vector_index(session, ctx: JobContext) -> None:
     index_pending(vault.db, session.index, check=ctx.check, store=store)
     if not store.covers(queries.max_vector_rid(vault.db)):  # an older vault, or a crash between two writes
         store.rebuild(vault.db)
+    # a bulk import leaves the full-text index in many segments: merged once here, keyword queries
+    # stay fast (an autocommit statement: the import's own transactions are all done by now)
+    writes.optimize_fulltext(vault.db, session.result.moments)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from sideload.recall import timephrases
+from sideload.recall.legs import Legs, QueryVectors
+from sideload.recall.merge import merge_neighbours, passage_json
 from sideload.store import passages as passage_rows
 from sideload.store import retrieval
 from sideload.store.moments import row_to_json
@@ -28,9 +31,8 @@ from sideload.store.queries import vectors_of
 RRF_K = 60
 CANDIDATES = 100  # per retriever
 EXACT_MAX = 30_000  # candidates scored exactly from SQLite; above this the ANN index is used
+SMALL_VAULT = 10_000  # a vault this small is scored whole (a few ms) and never starts chromadb (a second)
 MIN_DENSE = 0.22  # cosine below which a dense neighbour is no evidence at all (all-MiniLM-L6-v2)
-MERGE_GAP_S = 3.0
-MERGE_MAX_S = 30.0
 
 STOPWORDS = set("""a an and are as at be but by did do does doing for from had has have how i if in into is it its
 me my myself of on or our so than that the their them then there these they this those to was we were what when
@@ -105,24 +107,35 @@ def keyword_terms(text: str) -> list[str]:
 
 
 class Searcher:
-    """Searches one vault. `embedder` is a callable list[str] -> vectors; `index` a VectorIndex."""
+    """Searches one vault. `embedder` is a callable list[str] -> vectors; `index` a VectorIndex, or a
+    callable that opens one (or None) on first need: a small vault is scored exactly and never waits
+    for chromadb to start."""
 
-    def __init__(self, db: sqlite3.Connection, embedder, index=None, vectors=None, model: str | None = None):
+    def __init__(self, db: sqlite3.Connection, embedder, index=None, vectors=None, model: str | None = None,
+                 *, remember: int = 256, parallel: bool = True):
         self.db = db
         self.embedder = embedder
-        self.index = index
+        self._index = index
         self.vectors = vectors  # sideload.vectors.VectorStore, for exact scoring of filtered candidates
         self.model = model  # the embedding model's name: passages are scored only with its vectors
         self._passages = None  # (pids, rids, vectors), loaded once: scored exactly in memory
         self._n_cache: int | None = None
         self._df: dict[str, int] = {}  # document frequency of query words, looked up once each
-        self._last_query: tuple[str, np.ndarray] | None = None
+        self._queries = QueryVectors(embedder, remember) if embedder is not None else None
+        self._parallel = parallel  # the vector leg beside the keyword leg (benchmarks turn it off to compare)
+        self._pool: ThreadPoolExecutor | None = None
+        self.legs = Legs()  # each leg's time in the last search (benchmarks/search_scale.py prints them)
+
+    @property
+    def index(self):
+        if callable(self._index) and not hasattr(self._index, "query"):
+            self._index = self._index()  # opened on first need (chromadb takes a second to start)
+        return self._index
 
     def query_vector(self, text: str) -> np.ndarray:
         """The query's embedding; the persona asks for the same one right after a search."""
-        if self._last_query is None or self._last_query[0] != text:
-            self._last_query = (text, np.asarray(self.embedder([text])[0], np.float32))
-        return self._last_query[1]
+        with self.legs.timed("embed"):
+            return self._queries(text)
 
     def _corpus_size(self) -> int:
         if self._n_cache is None:
@@ -191,23 +204,31 @@ class Searcher:
         top = np.argsort(-sims)[:CANDIDATES]
         return [(int(pids[i]), int(rids[i]), float(sims[i])) for i in top if sims[i] >= MIN_DENSE]
 
-    def dense(self, req: SearchRequest, qvec: np.ndarray, where: str, args: list) -> list[tuple[int, float]]:
-        if self._filtered(req) or self.index is None:
-            # no index (read-only media, or one being rebuilt): every candidate is scored exactly
-            cap = EXACT_MAX + 1 if self.index is not None else 1 << 62
-            rids = retrieval.filtered_rids(self.db, where, args, cap, join_files=bool(req.source))
-            if len(rids) <= EXACT_MAX or self.index is None:
+    def _exact(self, req: SearchRequest) -> bool:
+        """Score every candidate exactly: a selective filter, a small vault, or no index to ask."""
+        return self._filtered(req) or self._corpus_size() <= SMALL_VAULT or self.index is None
+
+    def dense(self, req: SearchRequest, qvec: np.ndarray, where: str, args: list,
+              found: list[tuple[str, float]] | None = None) -> list[tuple[int, float]]:
+        if found is None and self._exact(req):
+            # with no index (read-only media, or one being rebuilt) every candidate is scored exactly
+            ann = self._corpus_size() > SMALL_VAULT and self.index is not None
+            rids = retrieval.filtered_rids(self.db, where, args, EXACT_MAX + 1 if ann else 1 << 62,
+                                           join_files=bool(req.source))
+            if len(rids) <= EXACT_MAX or not ann:
                 if self.vectors is not None and rids and self.vectors.covers(max(rids)):
                     arr = np.asarray(rids)
                     sims = self.vectors.score(arr, qvec)
                     top = np.argsort(-sims)[:CANDIDATES]
                     return [(int(arr[i]), float(sims[i])) for i in top]
                 return retrieval.exact_scores(self.db, qvec, where, args, CANDIDATES)
-        return self._ann(req, qvec, where, args)
+        return self._ann_filter(found if found is not None else self._ann_query(req, qvec), where, args)
 
-    def _ann(self, req: SearchRequest, qvec: np.ndarray, where: str, args: list) -> list[tuple[int, float]]:
-        want = CANDIDATES * (4 if self._filtered(req) else 1)
-        found = self.index.query(qvec, want)
+    def _ann_query(self, req: SearchRequest, qvec: np.ndarray) -> list[tuple[str, float]]:
+        """(moment id, similarity) from the HNSW index, oversampled when a filter will drop some."""
+        return self.index.query(qvec, CANDIDATES * (4 if self._filtered(req) or not req.include_private else 1))
+
+    def _ann_filter(self, found: list[tuple[str, float]], where: str, args: list) -> list[tuple[int, float]]:
         if not found:
             return []
         sims = dict(found)
@@ -215,8 +236,18 @@ class Searcher:
         out.sort(key=lambda x: -x[1])
         return out[:CANDIDATES]
 
+    def _vector_leg(self, req: SearchRequest, exact: bool) -> tuple[np.ndarray, list[tuple[str, float]] | None]:
+        """The query's vector and, where the index will be asked, its neighbours: no SQL here, so it
+        runs on a worker thread beside the keyword leg (onnxruntime and chromadb let go of the GIL)."""
+        qvec = self.query_vector(req.text)
+        if exact:
+            return qvec, None
+        with self.legs.timed("dense"):
+            return qvec, self._ann_query(req, qvec)
+
     # -- the whole search ----------------------------------------------------------------------
     def search(self, req: SearchRequest) -> list[dict[str, Any]]:
+        self.legs.reset()
         if not req.text.strip():
             return []
         where, args = self._where(req)
@@ -226,36 +257,65 @@ class Searcher:
         qvec = None
         if self.embedder is None:  # vectors from another embedding model: words only until re-embedded
             req.mode = "keyword"
+        leg = None
         if req.mode in ("hybrid", "dense"):
-            qvec = self.query_vector(req.text)
-            dense = [(rid, s) for rid, s in self.dense(req, qvec, where, args) if s >= MIN_DENSE]
+            self._corpus_size()  # asked here: the worker thread must not touch the catalogue
+            leg = self._start_vector_leg(req, beside_words=req.mode == "hybrid")
+        words, passage_words = [], []
+        if req.mode in ("hybrid", "keyword"):
+            with self.legs.timed("keyword"):
+                words = self.keyword(req, where, args)
+                passage_words = self.passage_keyword(req, where, args)
+        if leg is not None:
+            qvec, found = leg.result() if hasattr(leg, "result") else leg
+            with self.legs.timed("dense"):
+                dense = [(rid, s) for rid, s in self.dense(req, qvec, where, args, found) if s >= MIN_DENSE]
+                passages = self.passage_dense(req, qvec, where, args)
             for rank, (rid, sim) in enumerate(dense):
                 h = hits.setdefault(rid, _Hit(rid))
                 h.ranks["dense"], h.dense = rank, sim
             # long moments are also searched passage by passage: a moment takes its best passage's rank
-            for rank, (pid, rid, sim) in enumerate(self.passage_dense(req, qvec, where, args)):
+            for rank, (pid, rid, sim) in enumerate(passages):
                 h = hits.setdefault(rid, _Hit(rid))
                 h.ranks.setdefault("dense_passage", rank)
                 h.took_passage(pid, sim)
-        if req.mode in ("hybrid", "keyword"):
-            for rank, rid in enumerate(self.keyword(req, where, args)):
-                hits.setdefault(rid, _Hit(rid)).ranks["keyword"] = rank
-            for rank, (pid, rid) in enumerate(self.passage_keyword(req, where, args)):
-                h = hits.setdefault(rid, _Hit(rid))
-                h.ranks.setdefault("keyword_passage", rank)
-                h.took_passage(pid, None)
+        for rank, rid in enumerate(words):
+            hits.setdefault(rid, _Hit(rid)).ranks["keyword"] = rank
+        for rank, (pid, rid) in enumerate(passage_words):
+            h = hits.setdefault(rid, _Hit(rid))
+            h.ranks.setdefault("keyword_passage", rank)
+            h.took_passage(pid, None)
         if not hits:
             return []
-        for h in hits.values():
-            h.score = sum(1.0 / (RRF_K + 1 + r) for r in h.ranks.values())
-        ranked = sorted(hits.values(), key=lambda h: -h.score)[: max(3 * req.limit, 30)]
-        rows = retrieval.rows_by_rid(self.db, [h.rid for h in ranked])
-        held = passage_rows.by_pid(self.db, [h.passage for h in ranked if h.passage is not None])
-        self._evidence(req, ranked, rows, qvec, held)
-        if req.rerank and req.mode == "hybrid":
-            ranked = self._rerank(ranked)
+        with self.legs.timed("fusion"):
+            for h in hits.values():
+                h.score = sum(1.0 / (RRF_K + 1 + r) for r in h.ranks.values())
+            ranked = sorted(hits.values(), key=lambda h: -h.score)[: max(3 * req.limit, 30)]
+        with self.legs.timed("fetch"):
+            rows = retrieval.rows_by_rid(self.db, [h.rid for h in ranked])
+            held = passage_rows.by_pid(self.db, [h.passage for h in ranked if h.passage is not None])
+        with self.legs.timed("fusion"):  # each hit's evidence, and the rerank by it
+            self._evidence(req, ranked, rows, qvec, held)
+            if req.rerank and req.mode == "hybrid":
+                ranked = self._rerank(ranked)
+        with self.legs.timed("fetch"):
+            return self._results(req, ranked, rows, held)
+
+    def _start_vector_leg(self, req: SearchRequest, *, beside_words: bool):
+        """The vector leg on the worker thread when there are words to look up meanwhile, else here.
+        Whether the index is asked is settled here: opening it reads the catalogue."""
+        exact = self._exact(req)
+        text_known = req.text in self._queries  # nothing to do beside the words: no thread to wake
+        if not (beside_words and self._parallel) or (exact and text_known):
+            return self._vector_leg(req, exact)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sideload-search")
+        return self._pool.submit(self._vector_leg, req, exact)
+
+    def _results(self, req: SearchRequest, ranked: list[_Hit], rows: dict, held: dict) -> list[dict[str, Any]]:
+        """The ranked hits as moments, neighbours merged, each with its evidence."""
         top = max(h.score for h in ranked) or 1.0
-        results = [(rows[h.rid], h.score / top, {**h.evidence(), **_passage_json(held.get(h.passage))})
+        results = [(rows[h.rid], h.score / top, {**h.evidence(), **passage_json(held.get(h.passage))})
                    for h in ranked if h.rid in rows]
         if req.merge:
             results = merge_neighbours(results)
@@ -301,37 +361,6 @@ class Searcher:
         for h in ranked:
             h.score = 0.45 * (h.score / best) + 0.4 * max(h.dense or 0.0, 0.0) + 0.15 * h.coverage
         return sorted(ranked, key=lambda h: -h.score)
-
-
-def _passage_json(p) -> dict[str, Any]:
-    """Where in the moment's text the evidence stands (character offsets), and its words."""
-    return {"passage": {"start": p["start"], "end": p["end"], "text": p["text"]}} if p is not None else {}
-
-
-def merge_neighbours(results: list[tuple]) -> list[tuple]:
-    """Hits from one stretch of one recording become one result, not five (the best hit's score and
-    evidence stand for the merged one)."""
-    merged: list[dict] = []
-    for row, score, *evidence in results:
-        d = dict(row)
-        for m in merged:
-            if m["file_id"] != d["file_id"] or m["kind"] != d["kind"] or d["kind"] not in ("speech", "scene"):
-                continue
-            if m["speaker"] != d["speaker"] or m.get("speaker_name") != d.get("speaker_name"):
-                continue  # one voice per result: what the dentist said is never quoted as "I said"
-            lo, hi = min(m["start_s"], d["start_s"]), max(m["end_s"], d["end_s"])
-            gap = max(d["start_s"] - m["end_s"], m["start_s"] - d["end_s"])
-            if gap <= MERGE_GAP_S and hi - lo <= MERGE_MAX_S:
-                parts = sorted([(m["start_s"], m["text"]), (d["start_s"], d["text"])])
-                m["text"] = " ".join(t for _, t in parts if t)
-                if d["start_s"] < m["start_s"]:
-                    m["started_at"] = d["started_at"]
-                m["start_s"], m["end_s"] = lo, hi  # the best hit keeps its id and speaker
-                break
-        else:
-            d["_score"], d["_evidence"] = score, evidence
-            merged.append(d)
-    return [(m, m["_score"], *m["_evidence"]) for m in merged]
 
 
 def build_request(vault_days: list[str], text: str, **kw: Any) -> SearchRequest:

@@ -62,3 +62,19 @@ def move_file(tx: sqlite3.Connection, file_id: int, path: str, size: int, mtime:
 def record_failure(tx: sqlite3.Connection, path: str, reason: str) -> None:
     tx.execute("INSERT OR REPLACE INTO failures (path, reason, at) VALUES (?, ?, ?)",
                (path, reason, datetime.now().isoformat(timespec="seconds")))
+
+
+BULK_SHARE = 0.1  # an import that adds this share of the vault (or more) is a bulk import
+SMALL_VAULT = 100_000  # below this many moments merging the whole full-text index takes a moment
+
+
+def optimize_fulltext(db: sqlite3.Connection, new_moments: int) -> bool:
+    """After a bulk import: the full-text indexes merged into one segment each, so a keyword query
+    reads one posting list per word instead of one per segment (FTS5 merges only part of the way on
+    its own). Costs a rewrite of the index, so only when the import added much. True when it ran."""
+    total = int(db.execute("SELECT coalesce(max(rid), 0) FROM moments").fetchone()[0])
+    if not new_moments or (total > SMALL_VAULT and new_moments < BULK_SHARE * total):
+        return False
+    db.execute("INSERT INTO moments_fts(moments_fts) VALUES ('optimize')")
+    db.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
+    return True
