@@ -5,7 +5,6 @@ The vaults are built through the real import pipeline with the fast tier's fake 
 real frame describer (OpenCV's face cascade, no OCR) for a photo of a real face."""
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SHARED_DATA, cli_json, run_cli
+from conftest import SHARED_DATA, cli_json
 from fakes import FakeHub
 from sideload.context import AppContext
 from sideload.errors import SideloadError
@@ -118,14 +117,14 @@ def volunteer(tmp_path_factory, home):
     context = _build(work / "vault", [inputs], private="MARMALADE", forget="FORGOTTENLIGHTHOUSE",
                      consenting=[" ruth  TANGENT "])
     out = work / "export"
-    summary = _export(context, out, max_samples=3)
+    summary = _export(context, out)
     return {"context": context, "out": out, "summary": summary, "work": work}
 
 
 def test_nothing_private_forgotten_or_unconsented_is_in_any_byte(volunteer):
     out, summary = volunteer["out"], volunteer["summary"]
     files = _members(out)
-    assert {"manifest.json", "README.md", "shard-000000.tar", "shard-000001.tar"} <= set(files)
+    assert {"manifest.json", "README.md", "shard-000000.tar"} <= set(files)
     for needle in SECRETS + [str(volunteer["work"]).encode(), b"WhatsApp Chat", b"diary.jsonl"]:
         found = [name for name, data in files.items() if needle in data]
         assert not found, f"{needle!r} leaked into {found}"
@@ -152,16 +151,13 @@ def test_the_manifest_checks_out_and_the_card_says_how_it_was_redacted(volunteer
     out = volunteer["out"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["format"] == "sideload-dataset" and manifest["layout"] == "webdataset"
-    assert [s["samples"] for s in manifest["shards"]] == [3, 3]
+    assert [s["samples"] for s in manifest["shards"]] == [6]
     for s in manifest["shards"] + [manifest["card"]]:
         assert sha256_of(out / s["name"]) == s["sha256"]
     assert manifest["counts"]["by_kind"] == {"photo": 1, "text": 5}
     card = (out / "README.md").read_text()
     for words in ("someone else spoke", "dataset_consenting_people", "blurred", "private", "LICENCE"):
         assert words in card
-    with tarfile.open(out / "shard-000000.tar") as tar:
-        m = tar.getmembers()[0]
-        assert (m.mtime, m.uid, m.gid, m.uname, m.gname) == (0, 0, 0, "", "")
 
 
 def test_a_face_in_a_keyframe_is_blurred(volunteer):
@@ -192,19 +188,42 @@ def test_a_face_in_a_keyframe_is_blurred(volunteer):
     assert abs(float(before[:, :60].mean()) - float(after[:, :60].mean())) < 3
 
 
-def test_exporting_again_gives_identical_bytes_and_replaces_the_old_export(volunteer, tmp_path):
-    first = _members(volunteer["out"])
+def test_shards_roll_over_and_are_the_same_bytes_every_time(tmp_path):
+    from sideload.dataset.shards import ShardWriter
+
+    def write(folder: Path) -> list[dict]:
+        folder.mkdir()
+        writer = ShardWriter(folder, max_samples=2)
+        for i in range(5):
+            writer.add(f"m{i:03d}", {"json": json.dumps({"i": i}).encode(), "jpg": bytes([i]) * 700})
+        return writer.close()
+
+    a, b = write(tmp_path / "a"), write(tmp_path / "b")
+    assert a == b and [s["samples"] for s in a] == [2, 2, 1]
+    assert all((tmp_path / "a" / s["name"]).read_bytes() == (tmp_path / "b" / s["name"]).read_bytes() for s in a)
+    with tarfile.open(tmp_path / "a" / "shard-000000.tar") as tar:
+        assert tar.getnames() == ["m000.jpg", "m000.json", "m001.jpg", "m001.json"]
+        m = tar.getmembers()[0]
+        assert (m.mtime, m.uid, m.gid, m.uname, m.gname, m.mode) == (0, 0, 0, "", "", 0o644)
+
+
+def test_the_command_line_exports_the_same_bytes_and_an_old_export_is_replaced_whole(volunteer, tmp_path):
+    from sideload.cli import main
+
+    vault = str(volunteer["context"].vault_dir)
     again = tmp_path / "again"
-    _export(volunteer["context"], again, max_samples=3)
+    doc = cli_json("--vault", vault, "dataset", "export", "--out", str(again))  # another process, same bytes
+    assert doc["volunteer"] == volunteer["summary"]["volunteer"] and doc["moments"] == 6 and doc["shards"] == 1
+    first = _members(volunteer["out"])
     assert _members(again) == first
-    # an earlier export in place is replaced whole: a shard it had and the new one has not is gone
-    (again / "shard-000009.tar").write_bytes(b"stale")
-    _export(volunteer["context"], again, max_samples=3)
+    (again / "shard-000009.tar").write_bytes(b"stale")  # as if an earlier export had held more
+    _export(volunteer["context"], again)
     assert _members(again) == first
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "holiday.txt").write_text("not an export")
     with pytest.raises(SideloadError, match="not empty"):
         _export(volunteer["context"], tmp_path / "mine")
+    assert main(["--vault", vault, "dataset"]) == 2  # an action is needed
 
 
 def test_merge_gives_a_split_per_volunteer_and_refuses_a_corrupt_input(volunteer, tmp_path):
@@ -225,8 +244,8 @@ def test_merge_gives_a_split_per_volunteer_and_refuses_a_corrupt_input(volunteer
     for s in manifest["splits"]:
         split = tmp_path / "merged" / s["path"]
         assert sorted(p.name for p in split.glob("*.tar")) == [x["name"] for x in s["shards"]]
-    assert (tmp_path / "merged" / first["volunteer"] / "shard-000001.tar").read_bytes() == \
-        (volunteer["out"] / "shard-000001.tar").read_bytes()
+    assert (tmp_path / "merged" / first["volunteer"] / "shard-000000.tar").read_bytes() == \
+        (volunteer["out"] / "shard-000000.tar").read_bytes()
 
     bad = tmp_path / "bad"
     shutil.copytree(tmp_path / "second", bad)
@@ -240,14 +259,31 @@ def test_merge_gives_a_split_per_volunteer_and_refuses_a_corrupt_input(volunteer
     assert not (tmp_path / "never").exists()
 
 
-def test_the_command_line(volunteer, tmp_path):
-    vault = str(volunteer["context"].vault_dir)
-    doc = cli_json("--vault", vault, "dataset", "export", "--out", str(tmp_path / "cli"))
-    assert doc["volunteer"] == volunteer["summary"]["volunteer"] and doc["moments"] == 6 and doc["shards"] == 1
-    merged = cli_json("dataset", "merge", str(tmp_path / "cli"), "--out", str(tmp_path / "m"))
-    assert merged["volunteers"] == 1 and merged["splits"][0]["volunteer"] == doc["volunteer"]
-    (tmp_path / "cli" / "README.md").write_text("edited")
-    proc = run_cli("dataset", "merge", str(tmp_path / "cli"), "--out", str(tmp_path / "m2"), "--json")
-    assert proc.returncode == 2 and json.loads(proc.stdout)["error"]["kind"] == "corrupt"
-    assert "README.md" in json.loads(proc.stdout)["error"]["message"]
-    assert run_cli("--vault", vault, "dataset").returncode == 2
+def test_merge_on_the_command_line_names_a_corrupt_input(volunteer, tmp_path, capsys):
+    from sideload.cli import main
+
+    shutil.copytree(volunteer["out"], tmp_path / "in")
+    assert main(["dataset", "merge", str(tmp_path / "in"), "--out", str(tmp_path / "m"), "--json"]) == 0
+    merged = json.loads(capsys.readouterr().out)
+    assert merged["volunteers"] == 1 and merged["splits"][0]["volunteer"] == volunteer["summary"]["volunteer"]
+    (tmp_path / "in" / "README.md").write_text("edited")
+    assert main(["dataset", "merge", str(tmp_path / "in"), "--out", str(tmp_path / "m2"), "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["kind"] == "corrupt" and "README.md" in error["message"] and str(tmp_path / "in") in error["message"]
+
+
+@pytest.mark.slow
+def test_a_merge_on_ray_gives_the_same_dataset(volunteer, tmp_path):
+    pytest.importorskip("ray")
+    from sideload.dataset.merge import merge
+    from sideload.dataset.on_ray import ray_mapper
+
+    shutil.copytree(volunteer["out"], tmp_path / "in")
+    local = merge([tmp_path / "in"], tmp_path / "local")
+    with ray_mapper(None) as mapper:  # a runtime started here, and stopped after
+        on_ray = merge([tmp_path / "in"], tmp_path / "ray", mapper=mapper)
+        (tmp_path / "in" / "shard-000000.tar").write_bytes(b"damaged")
+        with pytest.raises(SideloadError, match="shard-000000.tar"):
+            merge([tmp_path / "in"], tmp_path / "never", mapper=mapper)
+    assert {**on_ray, "out": None} == {**local, "out": None}
+    assert _members(tmp_path / "ray") == _members(tmp_path / "local")

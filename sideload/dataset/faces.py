@@ -37,7 +37,7 @@ class FaceBlur:
     def find(self, gray: np.ndarray) -> list[tuple[int, int, int, int]]:
         cv2 = self.cv2
         gray = cv2.equalizeHist(gray)
-        kw = dict(scaleFactor=1.1, minNeighbors=3, minSize=(20, 20))
+        kw = dict(scaleFactor=1.15, minNeighbors=3, minSize=(20, 20))
         boxes = [tuple(int(v) for v in b) for b in self.frontal.detectMultiScale(gray, **kw)]
         boxes += [tuple(int(v) for v in b) for b in self.profile.detectMultiScale(gray, **kw)]
         width = gray.shape[1]
