@@ -19,13 +19,15 @@ def _print_plan(plan: dict) -> None:
     if not plan["active"]:
         print(f"retention: {plan.get('note', 'off')}")
         return
-    print(f"retention: {plan['action']} original videos recorded before {plan['cutoff']} "
+    print(f"retention: {plan['action']} original videos recorded before {plan['cutoff'][:10]} "
           f"({plan['months']} months): {len(plan['files'])} file(s), {size(plan['bytes'])} now, "
           f"about {size(plan['bytes_freed_estimate'])} freed; consolidation applies it")
     for f in plan["files"]:
         print(f"  {f['action']:<7} {f['day']}  {size(f['bytes']):>9}  {f['path']}")
     for f in plan["skipped"]:
         print(f"  left    {f['path']}  ({f['reason']})")
+    if not plan["files"]:
+        print("  nothing to do now")
 
 
 def cmd_storage(args: argparse.Namespace) -> int:

@@ -48,13 +48,15 @@ def report(vault: Vault, now: datetime | None = None) -> dict[str, Any]:
     kinds: dict[str, dict[str, int]] = defaultdict(lambda: {"bytes": 0, "files": 0})
     per_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     outside = inside = 0
-    reduced = [0, 0]  # bytes of the originals reduced so far, and of their copies
+    # what retention already did: the originals' bytes when recorded, and what is left of them
+    retained = {"reduce": [0, 0], "delete": [0, 0]}
     missing: list[str] = []
     for f in storage_stats.originals(vault.db):
         path, day = Path(f["path"]), f["day"] or "unknown"
-        if (f["retention"] or {}).get("action") == "reduce":
-            reduced[0] += f["retention"].get("original_bytes") or 0
-            reduced[1] += f["retention"].get("bytes") or 0
+        done = f["retention"] or {}
+        if done.get("action") in retained:
+            retained[done["action"]][0] += done.get("original_bytes") or 0
+            retained[done["action"]][1] += done.get("bytes") or 0
         kind = "reduced" if (f["retention"] or {}).get("action") == "reduce" else f["media_kind"]
         if path.is_file():
             size = _file_size(path)
@@ -93,29 +95,30 @@ def report(vault: Vault, now: datetime | None = None) -> dict[str, Any]:
         "vault": str(p.root), "bytes": total, "vault_bytes": vault_total, "originals_outside_vault_bytes": outside,
         "kinds": {k: dict(kinds[k]) for k in (*ORIGINAL_KINDS, "keyframes", *SHARED_KINDS) if k in kinds},
         "days": days, "months": months, "missing_originals": missing, "recorded_days": recorded,
-        "projection": _projection(total, recorded, kinds, vault.settings, plan,
-                                  reduced[1] / reduced[0] if reduced[0] else None),
+        "projection": _projection(total, recorded, kinds, vault.settings, plan, retained),
         "retention_plan": plan,
     }
     return doc
 
 
 def _projection(total: int, recorded: int, kinds, settings, plan: dict[str, Any],
-                measured: float | None) -> dict[str, Any]:
-    """Five years at the current rate; with the retention policy too when one is active (videos older
-    than its months at the ratio its reduced copies reached, or the plan's estimate before any)."""
-    per_day = total / recorded if recorded else 0.0
+                retained: dict[str, list[int]]) -> dict[str, Any]:
+    """Five years at the current rate of recording (what the days took when recorded, before any
+    retention); with the retention policy too when one is active (videos older than its months at the
+    ratio its reduced copies reached, or the plan's estimate before any)."""
+    (reduced_from, reduced_to), (deleted, _) = retained["reduce"], retained["delete"]
+    per_day = (total - reduced_to + reduced_from + deleted) / recorded if recorded else 0.0
     out: dict[str, Any] = {"years": YEARS, "days": DAYS, "bytes_per_recorded_day": round(per_day),
                            "bytes": round(per_day * DAYS)}
     if not plan["active"] or not recorded:
         return out
     keep_days = min(round(settings["retention_originals_months"] * 30.44), DAYS)
     media = ("video",) if plan["action"] == "reduce" else ("video", "audio")
-    whole = sum(kinds[k]["bytes"] for k in media if k in kinds) / recorded
+    whole = (sum(kinds[k]["bytes"] for k in media if k in kinds) + reduced_from + deleted) / recorded
     if plan["action"] == "delete":
         ratio = 0.0
-    elif measured is not None:
-        ratio = measured
+    elif reduced_from:
+        ratio = reduced_to / reduced_from
     elif plan["files"]:
         ratio = 1 - plan["bytes_freed_estimate"] / plan["bytes"]
     else:
