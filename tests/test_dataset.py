@@ -32,6 +32,7 @@ DIARY = [
     {"date": "2026-03-01", "text": "Baked bread in the morning and read a book about glaciers."},
     {"date": "2026-03-03", "text": "Told nobody about the MARMALADE ultimatum at work."},  # made private
     {"date": "2026-03-04", "text": "Walked past the FORGOTTENLIGHTHOUSE twice before dawn."},  # forgotten
+    {"date": "2026-03-05", "author": OWNER, "text": "Wrote the grant letter by hand."},  # the owner, by name
 ]
 SECRETS = [b"PERIWINKLE", b"4471", b"Quill", b"Samantha", b"MARMALADE", b"FORGOTTENLIGHTHOUSE", b"Mercer"]
 
@@ -132,6 +133,7 @@ def test_nothing_private_forgotten_or_unconsented_is_in_any_byte(volunteer):
     texts = [r["text"] for r in records]
     # the owner's words and the consenting person's are kept; the other's are a marker
     assert any("cycling to the office" in t for t in texts) and any("TANGERINE" in t for t in texts)
+    assert next(r for r in records if "grant letter" in r["text"])["speaker"] == "owner"
     assert "[someone else spoke]" in texts and any("glaciers" in t for t in texts)
     ruth = next(r for r in records if "TANGERINE" in r["text"])
     assert ruth["speaker"] == "other" and ruth["speaker_id"].startswith("p") and not ruth["redacted"]
@@ -139,7 +141,7 @@ def test_nothing_private_forgotten_or_unconsented_is_in_any_byte(volunteer):
     assert marker["speaker"] == "other" and marker["speaker_id"] is None and marker["redacted"]
     assert {r["speaker"] for r in records if r["kind"] == "text"} == {"owner", "other"}
     assert summary["left_out"] == {"private": 1} and summary["redacted_words"] == 1
-    assert summary["consented_words"] == 1 and summary["moments"] == len(records) == 6
+    assert summary["consented_words"] == 1 and summary["moments"] == len(records) == 7
     assert next(r for r in records if "cycling" in r["text"])["activities"] == ["work", "exercise"]
     # one pseudonym for the volunteer, stable, and never the owner's name
     assert {r["volunteer"] for r in records} == {summary["volunteer"]} and summary["volunteer"].startswith("v")
@@ -151,10 +153,10 @@ def test_the_manifest_checks_out_and_the_card_says_how_it_was_redacted(volunteer
     out = volunteer["out"]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["format"] == "sideload-dataset" and manifest["layout"] == "webdataset"
-    assert [s["samples"] for s in manifest["shards"]] == [6]
+    assert [s["samples"] for s in manifest["shards"]] == [7]
     for s in manifest["shards"] + [manifest["card"]]:
         assert sha256_of(out / s["name"]) == s["sha256"]
-    assert manifest["counts"]["by_kind"] == {"photo": 1, "text": 5}
+    assert manifest["counts"]["by_kind"] == {"photo": 1, "text": 6}
     card = (out / "README.md").read_text()
     for words in ("someone else spoke", "dataset_consenting_people", "blurred", "private", "LICENCE"):
         assert words in card
@@ -213,7 +215,7 @@ def test_the_command_line_exports_the_same_bytes_and_an_old_export_is_replaced_w
     vault = str(volunteer["context"].vault_dir)
     again = tmp_path / "again"
     doc = cli_json("--vault", vault, "dataset", "export", "--out", str(again))  # another process, same bytes
-    assert doc["volunteer"] == volunteer["summary"]["volunteer"] and doc["moments"] == 6 and doc["shards"] == 1
+    assert doc["volunteer"] == volunteer["summary"]["volunteer"] and doc["moments"] == 7 and doc["shards"] == 1
     first = _members(volunteer["out"])
     assert _members(again) == first
     (again / "shard-000009.tar").write_bytes(b"stale")  # as if an earlier export had held more

@@ -29,6 +29,8 @@ REDACTION = """\
 - The words of people other than the volunteer are replaced by `[someone else spoke]` unless the
   volunteer recorded that person's consent (`dataset_consenting_people`); consenting people appear
   only under a pseudonym. A voice without a name counts as someone who did not consent.
+- Who spoke is what the vault knows: the chat export's sender, or the voice (the owner's voiceprint
+  against everyone else's). A voice taken for the owner's by mistake is kept as the owner's words.
 - Text read in frames (signs, screens, letters) is left out: it can hold anyone's words and names.
 - Faces found in keyframes are pixelated and blurred (OpenCV Haar cascades, frontal and profile).
   Such detectors miss some faces (small, dark, turned away, distorted by a wide lens): review the

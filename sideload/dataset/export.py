@@ -124,7 +124,7 @@ def export(vault: Vault, out: Path, *, secret: str, ctx: JobContext | None = Non
         for n, row in enumerate(dataset_rows.exportable_moments(vault.db), 1):
             ctx.check()
             writer.add(row["moment_id"], exporter.sample(row))
-            ctx.report(n / max(total, 1), "exporting moments", done=n, total=total)
+            ctx.report(n / max(total, 1), "exporting", done=n, total=total, message="moments")
         shards = writer.close()
         counts = exporter.summary(shards)
         (staging / CARD).write_text(card.export_card(exporter.volunteer, counts), encoding="utf-8")

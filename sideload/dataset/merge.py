@@ -120,7 +120,7 @@ def merge(inputs: list[Path], out: Path, *, ctx: JobContext | None = None, mappe
     paths = [str(Path(p).expanduser().resolve()) for p in inputs]
     if str(out) in paths:
         raise SideloadError(f"{out} is an input; merge into another folder", kind="usage")
-    ctx.report(0.0, "checking the exports", total=len(paths))
+    ctx.report(0.0, "checking", total=len(paths), message="exports")
     checked = mapper(check_export, [(p,) for p in paths])
     bad = [c for c in checked if c["problems"]]
     if bad:
@@ -145,7 +145,7 @@ def merge(inputs: list[Path], out: Path, *, ctx: JobContext | None = None, mappe
                  [x["name"] for x in s["manifest"]["shards"]] + [CARD],
                  [x["sha256"] for x in s["manifest"]["shards"]] + [s["manifest"]["card"]["sha256"]])
                 for s in splits]
-        ctx.report(0.5, "copying the splits", total=len(jobs))
+        ctx.report(0.5, "copying", total=len(jobs), message="splits")
         changed = mapper(copy_split, jobs)
         bad = [{"path": s["from"], "problems": p} for s, p in zip(splits, changed) if p]
         if bad:
@@ -166,7 +166,7 @@ def merge(inputs: list[Path], out: Path, *, ctx: JobContext | None = None, mappe
     except BaseException:
         folders.discard(staging)
         raise
-    ctx.report(1.0, "merged", done=len(splits), total=len(splits), force=True)
+    ctx.report(1.0, "merged", done=len(splits), total=len(splits), message="splits", force=True)
     return {"out": str(out), **totals, "duplicates": duplicates,
             "splits": [{"volunteer": s["volunteer"], "path": s["path"], "moments": s["counts"]["moments"],
                         "shards": len(s["shards"])} for s in doc_splits]}

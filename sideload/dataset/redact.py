@@ -27,16 +27,25 @@ def normal_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class Consent:
-    """The people whose words the owner may share (by normalised name)."""
+    """The people whose words the owner may share, and the owner's own names (normalised)."""
 
     people: frozenset[str]
+    owner: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: Any) -> "Consent":
-        return cls(frozenset(normal_name(n) for n in settings["dataset_consenting_people"] if n.strip()))
+        def names(values) -> frozenset[str]:
+            return frozenset(normal_name(n) for n in values if n and n.strip())
+
+        return cls(names(settings["dataset_consenting_people"]),
+                   names([settings["owner_name"], *settings["owner_aliases"]]))
 
     def covers(self, name: str | None) -> bool:
         return bool(name) and normal_name(name) in self.people
+
+    def is_owner(self, name: str | None) -> bool:
+        """A diary line whose author is the owner's own name (the importer cannot know it is theirs)."""
+        return bool(name) and normal_name(name) in self.owner
 
 
 @dataclass(frozen=True)
@@ -50,7 +59,7 @@ class Words:
 def words_of(row: sqlite3.Row, consent: Consent, secret: str) -> Words:
     if row["kind"] in ("scene", "photo"):
         return Words("", None, None, redacted=bool(row["text"]))  # text read in the frame
-    if row["speaker"] == "me":
+    if row["speaker"] == "me" or (row["kind"] == "text" and consent.is_owner(row["speaker_name"])):
         return Words(row["text"], OWNER, None, redacted=False)
     if consent.covers(row["speaker_name"]):
         return Words(row["text"], OTHER, person_id(secret, row["speaker_name"]), redacted=False)
