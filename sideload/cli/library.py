@@ -4,9 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
-from sideload.cli.common import check_date, context, emit, open_vault, run_job
+from sideload.cli.common import context, emit, open_vault, run_job
 from sideload.errors import EXIT_OK, EXIT_PARTIAL, SideloadError
 
 
