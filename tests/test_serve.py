@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import cli_json, run_cli
-from fakes import FakeEmbedder, FakeHub, fake_context
+from fakes import FakeEmbedder, FakeHub, FakeLLM, fake_context
 from sideload import documents
 from sideload.context import AppContext
 from sideload.errors import SideloadError
@@ -154,6 +154,22 @@ def test_an_answer_streams_as_it_is_written(serving):
     assert name == "answer" and len(tokens) > 3 and answer["remembered"] and "Saturday" in answer["answer"]
     status, whole = serving.call("POST", "/v1/ask", {"question": "when is the cello recital", "stream": False})
     assert status == 200 and whole["answer"] == answer["answer"]
+
+
+def test_a_failure_while_streaming_ends_the_stream_with_an_error_event(vault):
+    class Broken(FakeLLM):
+        def chat(self, *a, **kw):
+            raise RuntimeError("the model fell over")
+
+    running = Running(fake_context(vault.vault_dir, llm=Broken()))
+    try:
+        resp, body = running.call("GET", "/v1/ask?q=when+is+the+cello+recital", raw=True)
+        last = body.decode().strip().split("\n\n")[-1].split("\n")
+        assert resp.status == 200 and last[0] == "event: error"
+        assert json.loads(last[1][len("data: "):])["error"]["kind"] == "internal"
+        assert running.call("GET", "/v1/status")[0] == 200  # the server goes on
+    finally:
+        running.close()
 
 
 def test_writes_are_refused_without_allow_write_and_always_on_a_family_vault(serving, vault, tmp_path):

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sideload.errors import SideloadError, from_environment
+from sideload.errors import SideloadError
 from sideload.serve.access import authorised
-from sideload.serve.routes import Api, Events, Json, Media, Request, error_doc
+from sideload.serve.routes import Api, Events, Json, Media, Request, as_error, error_doc
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20
@@ -117,11 +117,7 @@ class Handler(BaseHTTPRequestHandler):
         return doc
 
     def _error(self, exc: Exception) -> None:
-        err = exc if isinstance(exc, SideloadError) else from_environment(exc)
-        if err is None:
-            log.exception("unexpected error serving %s", self.path)
-            err = SideloadError(f"internal error ({type(exc).__name__}: {exc}); the details are in the log",
-                                kind="internal")
+        err = as_error(exc)
         extra = {"WWW-Authenticate": 'Bearer realm="sideload"'} if err.kind == "unauthorized" else {}
         try:
             self._json(STATUS.get(err.kind, 500), error_doc(err), extra)

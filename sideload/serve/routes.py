@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import logging
 import mimetypes
 import queue
 import re
@@ -21,9 +22,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sideload import __version__, documents
-from sideload.errors import Cancelled, SideloadError
+from sideload.errors import Cancelled, SideloadError, from_environment
 from sideload.jobs import CancelToken, JobContext
 from sideload.store.vault import is_legacy
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -200,21 +203,35 @@ def _stream_answer(engines, question: str) -> Events:
             pieces.put(("answer", answer.as_json()))
         except Cancelled:
             pass
-        except SideloadError as exc:
-            pieces.put(("error", error_doc(exc)))
+        except Exception as exc:  # the stream is open: the failure goes in it, as one more event
+            pieces.put(("error", error_doc(as_error(exc))))
         finally:
             pieces.put(done)
 
-    future = engines.submit(run)
+    def opened(future) -> None:  # the engines could not even open: `run` never ran
+        if future.exception() is not None:
+            pieces.put(("error", error_doc(as_error(future.exception()))))
+            pieces.put(done)
+
+    engines.submit(run).add_done_callback(opened)
 
     def items():
         while True:
             item = pieces.get()
             if item is done:
-                future.result()  # an unexpected error surfaces here, to the handler's log
                 return
             yield item
     return Events(items(), token.cancel)
+
+
+def as_error(exc: BaseException) -> SideloadError:
+    """Any failure as the words a person reads: an environment fault named, a bug logged."""
+    err = from_environment(exc)
+    if err is None:
+        log.error("unexpected error serving a request", exc_info=exc)
+        err = SideloadError(f"internal error ({type(exc).__name__}: {exc}); the details are in the log",
+                            kind="internal")
+    return err
 
 
 def error_doc(exc: SideloadError) -> dict[str, Any]:
