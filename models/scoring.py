@@ -56,3 +56,55 @@ def llama_perplexity(model_path: Path, examples: Sequence[Example], *, lora_path
     finally:
         llm.close() if hasattr(llm, "close") else None
         del llm
+
+
+def _mean_nll(logits, first: int, ids: list[int]) -> float:
+    """Mean negative log-likelihood of ids[first:] given the logits of the positions before them."""
+    import numpy as np
+
+    pred = np.asarray(logits[first - 1:len(ids) - 1], dtype=np.float64)
+    target = np.asarray(ids[first:])
+    m = pred.max(axis=1, keepdims=True)
+    logz = m[:, 0] + np.log(np.exp(pred - m).sum(axis=1))
+    return float((logz - pred[np.arange(len(target)), target]).mean())
+
+
+def llama_choose(model_path: Path, items: Sequence[tuple[Sequence[dict], str, Sequence[str]]], *,
+                 lora_path: Path | None = None, seq_len: int = 384, threads: int = 2, gpu: bool = False,
+                 progress: Callable[[int, int], None] | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> list[int]:
+    """For each (messages, opening, choices): the index of the choice the model finds likeliest as
+    the reply's continuation after `opening`, by mean log-likelihood per token (so a long choice is
+    not punished for its length). The prompt and opening are read once per item; each choice is
+    read on top of them (llama.cpp keeps the prefix in its cache)."""
+    from llama_cpp import Llama
+
+    args = dict(model_path=str(model_path), n_ctx=seq_len + 8, n_batch=seq_len + 8, n_threads=threads,
+                logits_all=True, verbose=False, n_gpu_layers=-1 if gpu else 0)
+    if lora_path:
+        args["lora_path"] = str(lora_path)
+    llm = Llama(**args)
+    picked: list[int] = []
+    try:
+        for i, (messages, opening, choices) in enumerate(items):
+            if should_stop and should_stop():
+                break
+            prefix = llm.tokenize((render_prompt(messages) + opening).encode(), add_bos=False, special=True)
+            options = [llm.tokenize((" " + c.strip()).encode(), add_bos=False, special=False) for c in choices]
+            room = seq_len - max(len(o) for o in options)
+            prefix = prefix[-max(room, 8):]
+            llm.reset()
+            llm.eval(prefix)
+            scores = []
+            for option in options:
+                llm.n_tokens = len(prefix)  # read the choice on top of the cached prefix
+                option = option[:seq_len - len(prefix)]
+                llm.eval(option)
+                scores.append(_mean_nll(llm.scores, len(prefix), prefix + option))
+            picked.append(min(range(len(scores)), key=scores.__getitem__))
+            if progress:
+                progress(i + 1, len(items))
+        return picked
+    finally:
+        llm.close() if hasattr(llm, "close") else None
+        del llm

@@ -64,6 +64,7 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("train_learning_rate", "float", 0.001, "Learning rate of adapter training.", minimum=1e-6, maximum=0.1, group="persona"),
     Setting("train_on_private", "bool", False, "Also train on moments marked private (they are never exported either way).", group="persona"),
     Setting("heldout_tokens", "int", 6000, "Tokens of the owner's newest words held out to score each new adapter before it may serve.", minimum=200, maximum=1_000_000, group="persona"),
+    Setting("imitation_model", "path", "", "A GGUF chat model, other than the persona's own, that writes imitations of the owner's words for the likeness test when the vault holds no one else's words; empty skips that test then.", group="persona", path_kind="file"),
     # a Ray cluster (import --engine ray)
     Setting("ray_address", "str", "", "Ray cluster that `import --engine ray` joins (HOST:PORT, or auto for one already running here); empty starts a Ray runtime on this machine for the import and stops it afterwards.", group="cluster"),
     Setting("ray_workers", "int", 0, "Pipeline workers `import --engine ray` starts, each holding its own models; 0 starts as many as the cluster fits (one per GPU, else one per `threads` CPUs).", minimum=0, maximum=100_000, group="cluster"),

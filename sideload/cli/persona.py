@@ -119,12 +119,30 @@ def cmd_persona(args: argparse.Namespace) -> int:
 
         def human() -> None:
             print(f"held-out words: {doc['tokens']:,} tokens of {Path(doc['file']).name}")
-            print(f"  base model  perplexity {doc['base']['perplexity']:8.2f}")
             who = f"adapter v{doc['persona']['adapter_id']}" if doc['persona'].get('adapter_id') else "no adapter"
-            print(f"  persona     perplexity {doc['persona']['perplexity']:8.2f}  ({who})")
-            print(f"  {doc['reduction'] * 100:.1f} % lower than the base model")
+            print(f"{'':12}{'perplexity':>11}{'likeness':>10}{'coherence':>11}   (four-way choices, chance 25 %)")
+            for name in ("base", "persona"):
+                m = doc[name]
+                print(f"  {name:<10}{m['perplexity']:11.2f}{_pct(m.get('choice_accuracy')):>10}"
+                      f"{_pct(m.get('coherence_accuracy')):>11}" + (f"   ({who})" if name == "persona" else ""))
+            print(f"  perplexity {doc['reduction'] * 100:.1f} % lower than the base model; likeness on "
+                  f"{doc.get('items', 0)} items against {doc.get('likeness_distractors') or 'nothing'}"
+                  + (f" ({doc['likeness_note']})" if doc.get("likeness_note") else ""))
 
         emit(args, doc, human)
+        return EXIT_OK
+    if args.action == "choose":
+        if not args.items:
+            raise SideloadError("persona choose needs --items FILE.jsonl", kind="usage")
+        with open_vault(args) as vault:
+            doc = run_job(args, lambda ctx: context(args).choose(vault, Path(args.items), ctx))
+
+        def human_c() -> None:
+            print(f"{doc['items']} items of {doc['choices']} choices ({Path(doc['file']).name})")
+            for name in ("base", "persona"):
+                print(f"  {name:<10} chose the real one {_pct(doc[name]['choice_accuracy'])}")
+
+        emit(args, doc, human_c)
         return EXIT_OK
     with open_vault(args) as vault:
         rows = serving.history(vault.db)
@@ -138,6 +156,10 @@ def cmd_persona(args: argparse.Namespace) -> int:
 
     emit(args, {"adapters": rows}, human_h)
     return EXIT_OK
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f} %"
 
 
 def register(sub, common: argparse.ArgumentParser) -> None:
@@ -159,8 +181,10 @@ def register(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", choices=("person", "relation", "place", "routine", "preference", "speech"))
     p.set_defaults(func=cmd_profile)
 
-    p = sub.add_parser("persona", parents=[common], help="the persona's adapters: eval --heldout FILE | history")
-    p.add_argument("action", nargs="?", choices=("eval", "history"))
+    p = sub.add_parser("persona", parents=[common],
+                       help="the persona's adapters: eval --heldout FILE | choose --items FILE.jsonl | history")
+    p.add_argument("action", nargs="?", choices=("eval", "choose", "history"))
+    p.add_argument("--items", metavar="FILE", help="four-way items, one JSON object a line (choose)")
     p.add_argument("--heldout", metavar="FILE", help="a file of the kinds `import` takes, not imported")
     p.add_argument("--max-tokens", type=int, default=20_000, metavar="N",
                    help="score at most N tokens, spread evenly over the file (default 20000)")

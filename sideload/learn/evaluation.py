@@ -71,7 +71,8 @@ def evaluate(vault: Vault, hub, path: Path, ctx: JobContext, *, max_tokens: int 
     path = Path(path).expanduser().resolve()
     if not path.is_file():
         raise SideloadError(f"no such file: {path}", kind="input")
-    words = _spread(_owner_words_from_file(path, vault, hub, ctx), max_tokens)
+    everything = _owner_words_from_file(path, vault, hub, ctx)
+    words = _spread(everything, max_tokens)
     owner = vault.settings["owner_name"]
     examples = [ex for w in words for ex in training.to_examples(w, owner)]
     if not examples:
@@ -98,4 +99,95 @@ def evaluate(vault: Vault, hub, path: Path, ctx: JobContext, *, max_tokens: int 
     out["persona"].setdefault("adapter_id", served and served["adapter_id"])
     out["reduction"] = round(1 - out["persona"]["perplexity"] / out["base"]["perplexity"], 4)
     out["base_model"] = base.name
+    ctx.check()
+    _four_way(out, vault, hub, everything, base, lora_path, ctx)
+    return out
+
+
+def _four_way(out: dict, vault: Vault, hub, words: list, base: Path, lora_path: Path | None,
+              ctx: JobContext, limit: int = 80) -> None:
+    """Likeness and coherence beside perplexity, for base and persona, on the same held-out words."""
+    from sideload.learn import likeness
+    from sideload.store import learning
+
+    step = max(1, len(words) // (2 * limit))  # spread over the file, with room for passages too short to split
+    passages = [likeness.Passage(w.text, w.started_at, w.precision) for w in words[::step]]
+    coherence = likeness.coherence_items(passages, limit=limit)
+    kind = words[0].kind if words else "text"
+    pool = likeness.others_pool(learning.others_words(vault.db, kind)) or \
+        likeness.others_pool(learning.others_words(vault.db, "speech" if kind == "text" else "text"))
+    source = "other people's words in the vault"
+    if len(pool) < likeness.CHOICES - 1:
+        writer = vault.settings["imitation_model"]
+        if writer and Path(writer).is_file():
+            source = f"imitations written by {Path(writer).name}"
+            pool = _imitator(Path(writer), hub, ctx)
+        else:
+            pool, source = [], None
+    similar = likeness.likeness_items(passages, pool, limit=limit) if source else []
+    out["choices"] = likeness.CHOICES
+    out["items"] = len(similar)
+    out["coherence_items"] = len(coherence)
+    out["likeness_distractors"] = source
+    if source is None:
+        out["likeness_note"] = ("no one else's words in the vault and no imitation_model set: likeness was not "
+                                "measured")
+    for name, lp in (("base", None), ("persona", lora_path)):
+        if name == "persona" and lp is None:
+            for key in ("choice_accuracy", "coherence_accuracy"):
+                out["persona"][key] = out["base"].get(key)
+            continue
+        for key, items in (("choice_accuracy", similar), ("coherence_accuracy", coherence)):
+            out[name][key] = choose(items, base, lp, vault.settings["owner_name"], hub, ctx, f"{name} {key}")
+
+
+def choose(items: list, base: Path, lora_path: Path | None, owner: str, hub, ctx: JobContext,
+           label: str = "choosing") -> float | None:
+    """The share of items where the model (base, or base + adapter) picks the real continuation."""
+    from models import scoring
+    from sideload.learn import likeness
+
+    if not items:
+        return None
+    with hub.heavy:
+        picked = scoring.llama_choose(
+            base, [(likeness.prompt_for(it, owner), it.context, it.choices) for it in items], lora_path=lora_path,
+            threads=hub.threads, gpu=hub.device == "cuda",
+            progress=lambda d, t: ctx.report(d / t, label, done=d, total=t, message="items"),
+            should_stop=lambda: ctx.cancelled)
+    ctx.check()
+    return likeness.accuracy(items, picked)
+
+
+def _imitator(model: Path, hub, ctx: JobContext):
+    """Three continuations of an opening written by another model (the likeness test's fallback)."""
+    from models.llm import LLM
+
+    llm = LLM(model, threads=hub.threads, n_ctx=1024)
+
+    def write(opening: str) -> list[str]:
+        ctx.check()
+        ask = [{"role": "user", "content": "Here is the opening of a diary entry:\n\n" + opening
+                + "\n\nContinue it with the next three sentences, in the same voice. Write only the continuation."}]
+        return [llm.chat(ask, max_tokens=80, temperature=0.9) for _ in range(3)]
+
+    return write
+
+
+def choose_file(vault: Vault, hub, items_path: Path, ctx: JobContext) -> dict[str, Any]:
+    """`persona choose --items FILE.jsonl`: an external four-way set scored by base and persona."""
+    from sideload.learn import likeness
+
+    items = likeness.read_items(items_path)
+    base = serving.base_model_path(vault.settings)
+    lora_path = serving.served_gguf(vault, base)
+    out: dict[str, Any] = {"file": str(Path(items_path).resolve()), "choices": max(len(i.choices) for i in items),
+                           "items": len(items), "base_model": base.name}
+    for name, lp in (("base", None), ("persona", lora_path)):
+        if name == "persona" and lp is None:
+            out["persona"] = {**out["base"], "adapter_id": None, "note": "no adapter serves yet: the persona is the base model"}
+            continue
+        out[name] = {"choice_accuracy": choose(items, base, lp, vault.settings["owner_name"], hub, ctx, name)}
+    served = serving.served(vault.db)
+    out["persona"].setdefault("adapter_id", served and served["adapter_id"])
     return out

@@ -47,6 +47,11 @@ def system_prompt(owner: str) -> str:
     return f"You are {who}. Speak and write exactly as {who} does, in the first person."
 
 
+def when_said(started_at: str | None, precision: str) -> str:
+    """The date (and time, where known) as the training prompt says it: 'Monday 2 March 2026'."""
+    return _when(started_at, precision)
+
+
 def _when(started_at: str | None, precision: str) -> str:
     if not started_at:
         return "Some time"

@@ -198,3 +198,11 @@ def said_before(db: sqlite3.Connection, file_id: int, t_start: float, window_s: 
             AND (speaker IS NULL OR speaker != 'me') AND t_start <= ? AND t_start >= ? {private}
             ORDER BY t_start DESC LIMIT 2""",
         (file_id, t_start, t_start - window_s)).fetchall()
+
+
+def others_words(db: sqlite3.Connection, kind: str, limit: int = 5000) -> list[str]:
+    """What other people said or wrote (shared moments of one kind, in time order): the likeness
+    test's candidates that are not the owner's."""
+    return [r[0] for r in db.execute(
+        "SELECT text FROM moments WHERE speaker = 'other' AND private = 0 AND kind = ? AND text != '' "
+        "ORDER BY t_start LIMIT ?", (kind, limit))]
