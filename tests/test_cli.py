@@ -14,7 +14,7 @@ from sideload.cli.progress import TerminalProgress
 
 REAL_COMMANDS = {"init", "import", "moments", "search", "ask", "predict", "profile", "forget", "export", "open-legacy",
                  "settings", "demo", "app", "consolidate", "persona", "private", "repair",
-                 "people", "serve", "storage", "activities"}
+                 "people", "serve", "storage", "activities", "retime"}
 
 
 def test_help_lists_only_commands_that_work():

@@ -4,13 +4,15 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QUrl, QUrlQuery
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
+from sideload import timefmt
 from sideload.store import queries
 
 from . import jobs
+from .listing import elide_words
 from .state import AppState
 
 
@@ -70,7 +72,7 @@ class ChatView(QWidget):
     def reload_sessions(self) -> None:
         self.sessions.clear()
         for sid, title, started in queries.chat_sessions(self.state.vault.db):
-            item = QListWidgetItem(f"{title[:40]}\n{started}")
+            item = QListWidgetItem(f"{elide_words(title, 40)}\n{timefmt.short_when(started)}")
             item.setData(Qt.UserRole, sid)
             self.sessions.addItem(item)
 
@@ -169,9 +171,8 @@ class ChatView(QWidget):
         for role, text, cites in self.turns:
             who = "You" if role == "user" else "Me"
             body = html.escape(text).replace("\n", "<br>")
-            links = "".join(
-                f'<br>&nbsp;&nbsp;<a href="moment:{c["moment_id"]}">[{i}] {html.escape(c["started_at"] or "")} '
-                f'{html.escape(Path(c["source"]).name)} @ {c["start_s"]:.0f}s</a>' for i, c in enumerate(cites, 1))
+            links = "".join(f'<br>&nbsp;&nbsp;<a href="{citation_href(c)}">[{i}] {html.escape(citation_words(c))}</a>'
+                            for i, c in enumerate(cites, 1))
             parts.append(f"<p><b>{who}:</b> {body}{links}</p>")
         if self.streaming:
             parts.append(f"<p><b>Me:</b> {html.escape(self.streaming).replace(chr(10), '<br>')} …</p>")
@@ -182,4 +183,24 @@ class ChatView(QWidget):
 
     def _cite_clicked(self, url: QUrl) -> None:
         if url.scheme() == "moment":
-            self.state.open_moment(url.path())
+            at = QUrlQuery(url).queryItemValue("t")
+            self.state.open_moment(url.path(), float(at) if at else None)
+
+
+def citation_words(c: dict) -> str:
+    """What a citation says: when, which file, and the second it opens at (the same second as its link)."""
+    when = timefmt.short_when(c["started_at"], guessed=timefmt.is_guess(c.get("time_source")))
+    where = Path(c["source"]).name
+    if c["kind"] in ("speech", "scene"):
+        where += f" at {timefmt.offset(c['start_s'])}"
+    return f"{when} · {where}"
+
+
+def citation_href(c: dict) -> str:
+    """moment:ID?t=SECONDS: the player opens at the second the citation names, not at its moment's
+    own start (a citation merged from neighbouring lines starts at the first of them)."""
+    url = QUrl(f"moment:{c['moment_id']}")
+    query = QUrlQuery()
+    query.addQueryItem("t", f"{float(c['start_s']):.3f}")
+    url.setQuery(query)
+    return html.escape(url.toString())

@@ -9,6 +9,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QTextBrowser, QVBoxLayout, QWidget)
 
+from sideload import timefmt
+
 from . import jobs
 from .state import AppState
 
@@ -16,7 +18,8 @@ from .state import AppState
 def report_html(report: dict | None) -> str:
     if not report:
         return "<p>No consolidation has run yet. It runs every night, or now with <b>Run now</b>.</p>"
-    lines = [f"<p><b>{report['started_at']}</b> — {report['status']}, {report['seconds']:.0f} s</p><ul>"]
+    lines = [f"<p><b>{timefmt.when(report['started_at'])}</b> — {report['status']}, "
+             f"{timefmt.duration(report['seconds'])}</p><ul>"]
     lines += [f"<li>{item}</li>" for item in report.get("learnt", [])] or ["<li>nothing new</li>"]
     lines.append("</ul><table cellpadding=3><tr><th align=left>step</th><th>status</th><th align=right>seconds</th></tr>")
     for s in report.get("steps", []):
@@ -53,6 +56,8 @@ class JobsView(QWidget):
         self.retention_label.setObjectName("retentionPlan")
         self.retention_label.setWordWrap(True)
         self.run_btn = QPushButton("&Run consolidation now")
+        self.run_btn.setObjectName("runConsolidation")
+        self.run_btn.setProperty("writes", True)
         self.run_btn.clicked.connect(self.run_now)
         self.cancel_btn = QPushButton("Cancel")
         self.cancel_btn.setEnabled(False)
@@ -82,6 +87,8 @@ class JobsView(QWidget):
         self.trustees = QSpinBox(minimum=0, maximum=20)
         self.threshold = QSpinBox(minimum=0, maximum=20)
         self.export_btn = QPushButton("&Export for the family…")
+        self.export_btn.setObjectName("exportButton")
+        self.export_btn.setProperty("writes", True)  # it writes a file, and in family mode nothing may leave
         self.export_btn.clicked.connect(self.export)
         self.export_note = QLabel("")
         self.export_note.setObjectName("exportNote")
@@ -117,7 +124,7 @@ class JobsView(QWidget):
             self.next_label.setText("Family mode: a preserved sideload does not consolidate.")
         else:
             self.next_label.setText(
-                f"Runs every night at {when:%H:%M} while this app is open (next: {when:%A %d %B %Y at %H:%M}){busy}. "
+                f"Runs every night at {when:%H:%M} while this app is open (next: {timefmt.when(when.isoformat())}){busy}. "
                 "With the app closed, keep `sideload consolidate --schedule` running instead.")
             delay_ms = (when - datetime.now().astimezone()).total_seconds() * 1000
             self.nightly.start(int(min(max(delay_ms, 1000), 2**31 - 1)))
@@ -153,7 +160,9 @@ class JobsView(QWidget):
 
     def export(self, out: Path | None = None) -> None:
         if self.passphrase.text() != self.again.text():
-            self.export_note.setText("The two passphrases differ.")
+            self.passphrase.clear()  # typed again, both, rather than left on screen
+            self.again.clear()
+            self.export_note.setText("The two passphrases differ; type them again.")
             return
         if out is None or isinstance(out, bool):
             name, _ = QFileDialog.getSaveFileName(self, "Export for the family", "sideload.legacy")

@@ -9,9 +9,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeade
                                QListWidgetItem, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from sideload import timefmt
 from sideload.store import queries
 
 from . import jobs
+from .listing import elide_words
 from .state import AppState
 from .widgets import FidelityChart
 
@@ -34,6 +36,8 @@ class PersonaView(QWidget):
         self.table.itemChanged.connect(self._edited)
         self.table.currentCellChanged.connect(lambda r, *_: self._show_evidence(r))
         self.remove_btn = QPushButton("&Remove fact")
+        self.remove_btn.setObjectName("removeFact")
+        self.remove_btn.setProperty("writes", True)
         self.remove_btn.clicked.connect(self._remove)
         self.evidence = QListWidget()
         self.evidence.setObjectName("evidence")
@@ -107,7 +111,8 @@ class PersonaView(QWidget):
         for mid in self.facts[row]["evidence"]:
             m = self.state.moment(mid)
             if m:
-                item = QListWidgetItem(f"{m['started_at'] or '?'}  {(m['text'] or m['caption'] or '')[:140]}")
+                when = timefmt.short_when(m["started_at"], guessed=timefmt.is_guess(m.get("time_source")))
+                item = QListWidgetItem(f"{when}  {elide_words(m['text'] or m['caption'] or '', 140)}")
                 item.setData(Qt.UserRole, mid)
                 self.evidence.addItem(item)
 

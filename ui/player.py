@@ -10,10 +10,12 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSlider,
                                QSplitter, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
 
+from sideload import timefmt
 from sideload.store import queries
 
 from . import jobs
 from .state import AppState
+from .theme import heading
 
 
 class VideoView(QLabel):
@@ -37,21 +39,20 @@ class VideoView(QLabel):
                                                     Qt.FastTransformation)))
 
 
-def _nice_time(iso_text: str | None) -> str:
-    from datetime import datetime
-
-    if not iso_text:
-        return "an unknown time"
-    try:
-        dt = datetime.fromisoformat(iso_text)
-    except ValueError:
-        return iso_text
-    return dt.strftime("%A %d %B %Y") if len(iso_text) <= 10 else dt.strftime("%A %d %B %Y, %H:%M:%S")
+READY = (QMediaPlayer.LoadedMedia, QMediaPlayer.BufferedMedia, QMediaPlayer.BufferingMedia, QMediaPlayer.EndOfMedia)
 
 
-def _clock(ms: int) -> str:
-    s = max(ms, 0) // 1000
-    return f"{s // 60}:{s % 60:02d}"
+def _line_at(rows, t: float) -> int | None:
+    """The transcript line being said at `t`: the last one started by then (lines may overlap by a
+    breath; the first whose end is near would be the line before), if it has not long ended."""
+    best = None
+    for i, r in enumerate(rows):
+        start, end = r[0], r[1]
+        if start <= t + 0.05:
+            best = i if t <= end + 0.5 else None
+        else:
+            break
+    return best
 
 
 class PlayerView(QWidget):
@@ -59,12 +60,13 @@ class PlayerView(QWidget):
         super().__init__()
         self.state = state
         self.moment: dict | None = None
+        self.cited_s = 0.0  # the second the moment was opened at
         self._pending_seek: int | None = None
         self.open_url = QDesktopServices.openUrl  # how "open original" reaches the desktop
         self.title = QLabel("Open a moment from the timeline, a search or a chat citation.")
         self.title.setObjectName("playerTitle")
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        heading(self.title, 13)
         self.video = VideoView()
         self.photo = QLabel(alignment=Qt.AlignCenter)
         self.photo.setObjectName("photo")
@@ -86,7 +88,8 @@ class PlayerView(QWidget):
         self.seek.setAccessibleName("Position")
         self.seek.sliderMoved.connect(lambda v: self.player.setPosition(v))
         self.player.durationChanged.connect(lambda d: self.seek.setRange(0, d))
-        self.clock = QLabel("0:00")
+        self.clock = QLabel(timefmt.offset(0))
+        self.clock.setObjectName("playerClock")
         self.open_btn = QPushButton("Open &original")
         self.open_btn.clicked.connect(self.open_original)
         self.folder_btn = QPushButton("Show in &folder")
@@ -114,14 +117,22 @@ class PlayerView(QWidget):
         lay.addWidget(split)
 
     # -- opening ---------------------------------------------------------------------------------
-    def show_moment(self, moment_id: str) -> None:
+    def show_moment(self, moment_id: str, at: float | None = None) -> None:
+        """Open a moment at the second it was cited at (`at`; a merged search result starts before its
+        best line), else at its own start. Photos and writing have no second: they are shown whole."""
         m = self.state.moment(moment_id)
         if m is None:
             self.title.setText("That moment is no longer in the vault.")
             return
         self.moment = m
-        self.title.setText(f"{_nice_time(m['started_at'])} — {Path(m['source']).name} @ {m['start_s']:.1f} s")
-        self._fill_transcript(m)
+        timed = m["kind"] in ("speech", "scene")
+        at_s = float(at) if (at is not None and timed) else float(m["start_s"])
+        self.cited_s = at_s if timed else 0.0
+        guessed = timefmt.is_guess(m.get("time_source"))
+        when = timefmt.when(timefmt.at_offset(m["started_at"], m["start_s"], at_s), guessed=guessed)
+        where = f"{Path(m['source']).name}" + (f" at {timefmt.offset(at_s)}" if timed else "")
+        self.title.setText(f"{when} — {where}")
+        self._fill_transcript(m, at_s)
         src = Path(m["source"])
         if m["kind"] == "text":
             self.player.stop()
@@ -133,22 +144,29 @@ class PlayerView(QWidget):
             self._load_photo(src)
         else:
             self.stage.setCurrentWidget(self.video)
-            self._pending_seek = int(m["start_s"] * 1000)
+            self._pending_seek = int(round(at_s * 1000))
             if self.player.source() != QUrl.fromLocalFile(str(src)):
                 self.player.setSource(QUrl.fromLocalFile(str(src)))
-            else:
+            elif self.player.mediaStatus() in READY:
                 self._seek_now()
+            # else: the same file is still loading; the seek waits for it (a seek before is dropped)
 
-    def _fill_transcript(self, m: dict) -> None:
+    def _fill_transcript(self, m: dict, at_s: float) -> None:
         self.transcript.clear()
         rows = queries.file_speech(self.state.vault.db, m["file_id"])
+        current = None
         for r in rows:
             person = "me" if r["speaker"] == "me" else (r["speaker_name"] or ("someone" if r["speaker"] == "other" else "?"))
-            item = QListWidgetItem(f"{_clock(int(r['start_s'] * 1000))}  {person}: {r['text']}")
+            item = QListWidgetItem(f"{timefmt.offset(r['start_s'])}  {person}: {r['text']}")
             item.setData(Qt.UserRole, (r["start_s"], r["end_s"], r["moment_id"]))
             self.transcript.addItem(item)
-            if r["moment_id"] == m["moment_id"]:
-                self.transcript.setCurrentItem(item)
+            if r["moment_id"] == m["moment_id"] and current is None:
+                current = item
+        line = _line_at([(r["start_s"], r["end_s"]) for r in rows], at_s) if m["kind"] == "speech" else None
+        if line is not None:
+            current = self.transcript.item(line)
+        if current is not None:
+            self.transcript.setCurrentItem(current)
 
     def _load_photo(self, path: Path) -> None:
         def load(ctx):
@@ -177,16 +195,13 @@ class PlayerView(QWidget):
             self.player.play()
 
     def _on_position(self, ms: int) -> None:
-        self.clock.setText(_clock(ms))
+        self.clock.setText(timefmt.offset(ms / 1000))
         if not self.seek.isSliderDown():
             self.seek.setValue(ms)
-        t = ms / 1000
-        for i in range(self.transcript.count()):
-            start, end, _ = self.transcript.item(i).data(Qt.UserRole)
-            if start <= t <= end + 0.5:
-                if self.transcript.currentRow() != i:
-                    self.transcript.setCurrentRow(i)
-                break
+        rows = [self.transcript.item(i).data(Qt.UserRole) for i in range(self.transcript.count())]
+        line = _line_at(rows, ms / 1000)
+        if line is not None and self.transcript.currentRow() != line:
+            self.transcript.setCurrentRow(line)
 
     def _jump_to_line(self, item: QListWidgetItem) -> None:
         start, _, _ = item.data(Qt.UserRole)

@@ -5,12 +5,19 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+from PySide6.QtGui import QFont, QPixmap
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QVBoxLayout, QWidget)
 
+from sideload import timefmt
+from sideload.store import queries
+
+from .listing import THUMB, elide_words, load_thumbnails
 from .state import AppState
 
 DEBOUNCE_MS = 250
+BODY_CHARS = 220  # two lines at the window's usual width
+START_ROLE = Qt.UserRole + 1  # the cited second
 
 
 class SearchView(QWidget):
@@ -39,7 +46,8 @@ class SearchView(QWidget):
         self.results.setObjectName("results")
         self.results.setWordWrap(True)
         self.results.setAccessibleName("Search results; activate one to play it")
-        self.results.itemActivated.connect(lambda it: state.open_moment(it.data(Qt.UserRole)))
+        self.results.itemActivated.connect(self._open)
+        self._thumb_job = None
         row = QHBoxLayout()
         row.addWidget(self.query, 1)
         for w in (QLabel("Who:"), self.speaker, QLabel("What:"), self.kind, self.date_from, self.date_to):
@@ -98,12 +106,83 @@ class SearchView(QWidget):
             return
         self.last_results = hits
         self.results.clear()
-        for h in hits:
-            who = {"me": "me", "other": "someone else"}.get(h["speaker"] or "", h["kind"])
-            body = (h["text"] or h["caption"] or "").replace("\n", " ")
-            item = QListWidgetItem(f"{h['started_at'] or '?'}  ·  {who}\n{body[:240]}\n"
-                                   f"{Path(h['source']).name} @ {h['start_s']:.1f}–{h['end_s']:.1f} s")
+        thumbs = queries.thumbnail_keys(self.state.vault.db, [h["moment_id"] for h in hits])
+        wanted = []
+        for i, h in enumerate(hits):
+            item = QListWidgetItem()
+            # the second the result says is the second it opens at (a merged result starts before its best line)
             item.setData(Qt.UserRole, h["moment_id"])
+            item.setData(START_ROLE, h["start_s"])
+            item.setData(Qt.AccessibleTextRole, result_words(h))
+            row = ResultRow(h)
+            item.setSizeHint(row.sizeHint())
             self.results.addItem(item)
+            self.results.setItemWidget(item, row)
+            if h["moment_id"] in thumbs:
+                content_hash, t = thumbs[h["moment_id"]]
+                wanted.append((i, str(self.state.vault.paths.thumbnail_file(content_hash, int(round(t * 1000))))))
+        if self._thumb_job is not None:
+            self._thumb_job.cancel()
+        if wanted:
+            self._thumb_job = job = load_thumbnails("result thumbnails", wanted, gen)
+            job.finished.connect(self._set_thumbs)
         time_note = f" (time: {', '.join(understood['time_phrases'])})" if understood.get("time_phrases") else ""
         self.summary.setText(f"{len(hits)} moment(s){time_note}" if hits else f"nothing found{time_note}")
+
+    def _set_thumbs(self, result) -> None:
+        gen, images = result
+        if gen != self._generation:
+            return
+        for row, img in images:
+            item = self.results.item(row)
+            widget = self.results.itemWidget(item) if item is not None else None
+            if widget is not None:
+                widget.thumb.setPixmap(QPixmap.fromImage(img))
+
+    def _open(self, item: QListWidgetItem) -> None:
+        self.state.open_moment(item.data(Qt.UserRole), item.data(START_ROLE))
+
+
+def result_words(h: dict) -> str:
+    """One result's first line: when, who, where in the file."""
+    who = {"me": "me", "other": h.get("speaker_name") or "someone else"}.get(h["speaker"] or "", "")
+    what = {"speech": "said", "scene": "scene", "photo": "photo", "text": "wrote"}.get(h["kind"], h["kind"])
+    when = timefmt.short_when(h["started_at"], guessed=timefmt.is_guess(h.get("time_source")))
+    where = Path(h["source"]).name + (f" at {timefmt.offset(h['start_s'])}" if h["kind"] in ("speech", "scene") else "")
+    return f"{when}  ·  {what}{' · ' + who if who else ''}  ·  {where}"
+
+
+class ResultRow(QWidget):
+    """A result: its picture (a blank box of the same size when it has none, so every text column
+    starts at the same place), when and who, its words cut at a word, and a line under it."""
+
+    def __init__(self, h: dict):
+        super().__init__()
+        self.thumb = QLabel()
+        self.thumb.setFixedSize(THUMB)
+        head = QLabel(result_words(h))
+        head.setObjectName("resultHead")
+        bold = QFont(head.font())
+        bold.setWeight(QFont.DemiBold)
+        head.setFont(bold)
+        body = QLabel(elide_words((h["text"] or h["caption"] or "").replace("\n", " "), BODY_CHARS))
+        body.setObjectName("resultBody")
+        body.setWordWrap(True)
+        body.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        col = QVBoxLayout()
+        col.setSpacing(2)
+        col.addWidget(head)
+        col.addWidget(body, 1)
+        row = QHBoxLayout()
+        row.setContentsMargins(4, 6, 4, 6)
+        row.addWidget(self.thumb, 0, Qt.AlignTop)
+        row.addLayout(col, 1)
+        line = QFrame()
+        line.setFrameShape(QFrame.HLine)
+        line.setFrameShadow(QFrame.Sunken)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addLayout(row)
+        outer.addWidget(line)
+        self.setFixedHeight(THUMB.height() + 16)

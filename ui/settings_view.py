@@ -1,14 +1,38 @@
-"""Settings, generated from the one settings schema: a field per setting, its description beside it."""
+"""Settings, generated from the one settings schema: a field per setting in plain words (the technical
+name in its tooltip), its description, and what a change does to what is already imported, with a
+button that redoes it where the core can.
+
+No traps: a number, a choice or a time under the pointer never changes as the page scrolls past it (the
+wheel reaches a field only once it has been clicked or tabbed into), and a path has a Browse button."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTime
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QScrollArea, QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QObject, Qt, QTime
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
+                               QTimeEdit, QVBoxLayout, QWidget)
 
 from sideload.errors import SideloadError
 from sideload.settings import SCHEMA, Setting, Settings
 
+from . import jobs
+from .settings_words import REDO, tooltip, words_for
 from .state import AppState
+from .theme import muted
+
+
+class WheelGuard(QObject):
+    """A field that is not focused lets the wheel go on to the page (it scrolls) instead of turning."""
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Wheel and not obj.hasFocus():
+            event.ignore()  # ignored and filtered: Qt hands it to the parent, the scrolling page
+            return True
+        return False
+
+
+def guard_wheel(w: QWidget, guard: WheelGuard) -> None:
+    w.setFocusPolicy(Qt.StrongFocus)  # the wheel alone never gives a field the focus
+    w.installEventFilter(guard)
 
 
 def editor_for(s: Setting, value):
@@ -38,11 +62,35 @@ def editor_for(s: Setting, value):
         return w, lambda: w.time().toString("HH:mm")
     if s.type == "list":
         w = QLineEdit(", ".join(value))
+        w.setPlaceholderText(words_for(s).empty)
         return w, w.text
     w = QLineEdit(str(value))
-    if s.type == "path":
-        w.setPlaceholderText("empty: the bundled default")
+    w.setPlaceholderText(words_for(s).empty)  # only what an empty field really means: no default is invented
     return w, w.text
+
+
+def with_browse(s: Setting, edit: QLineEdit) -> QWidget:
+    """A path field with a Browse button that asks for a file or a folder, as the setting takes."""
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(edit, 1)
+    browse = QPushButton("Browse…")
+    browse.setObjectName(f"browse_{s.name}")
+    browse.setProperty("writes", True)
+
+    def pick() -> None:
+        title = words_for(s).label
+        if s.path_kind == "folder":
+            chosen = QFileDialog.getExistingDirectory(box, title, edit.text())
+        else:
+            chosen, _ = QFileDialog.getOpenFileName(box, title, edit.text())
+        if chosen:
+            edit.setText(chosen)
+
+    browse.clicked.connect(pick)
+    row.addWidget(browse)
+    return box
 
 
 class SettingsView(QWidget):
@@ -51,6 +99,9 @@ class SettingsView(QWidget):
         self.state = state
         self.getters: dict[str, callable] = {}
         self.editors: dict[str, QWidget] = {}
+        self.redo_buttons: dict[str, QPushButton] = {}
+        self._guard = WheelGuard(self)
+        self._job: jobs.Job | None = None
         settings = Settings(state.vault.paths.settings_file)
         inner = QWidget()
         col = QVBoxLayout(inner)
@@ -60,29 +111,40 @@ class SettingsView(QWidget):
                 box = QGroupBox(s.group.capitalize())
                 groups[s.group] = QFormLayout(box)
                 col.addWidget(box)
+            words = words_for(s)
             editor, get = editor_for(s, settings[s.name])
             editor.setObjectName(f"setting_{s.name}")
-            editor.setToolTip(s.description)
-            editor.setAccessibleName(s.name.replace("_", " "))
+            editor.setToolTip(tooltip(s))
+            editor.setAccessibleName(words.label)
             editor.setAccessibleDescription(s.description)
+            editor.setProperty("writes", True)
+            if isinstance(editor, (QAbstractSpinBox, QComboBox)):
+                guard_wheel(editor, self._guard)
             self.editors[s.name] = editor
             self.getters[s.name] = get
             cell = QWidget()
             cl = QVBoxLayout(cell)
             cl.setContentsMargins(0, 0, 0, 6)
-            cl.addWidget(editor)
-            desc = QLabel(s.description)
+            cl.addWidget(with_browse(s, editor) if s.type == "path" else editor)
+            desc = muted(QLabel(s.description))
             desc.setWordWrap(True)
-            desc.setStyleSheet("color: palette(mid);")
             cl.addWidget(desc)
-            label = QLabel(s.name.replace("_", " "))
+            if words.applies:
+                cl.addLayout(self._applies_row(s, words))
+            label = QLabel(words.label)
+            label.setToolTip(tooltip(s))
+            label.setWordWrap(True)
             label.setBuddy(editor)
             groups[s.group].addRow(label, cell)
         col.addStretch(1)
         scroll = QScrollArea()
+        scroll.setObjectName("settingsScroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
+        self.scroll = scroll
         self.save_btn = QPushButton("&Save settings")
+        self.save_btn.setObjectName("settingsSave")
+        self.save_btn.setProperty("writes", True)
         self.save_btn.clicked.connect(self.save)
         self.note = QLabel("")
         self.note.setObjectName("settingsNote")
@@ -98,7 +160,26 @@ class SettingsView(QWidget):
             self.save_btn.setEnabled(False)
             self.note.setText("Family mode: the preserved settings cannot change.")
 
-    def save(self) -> None:
+    def _applies_row(self, s: Setting, words) -> QHBoxLayout:
+        row = QHBoxLayout()
+        note = QLabel(words.applies)
+        note.setObjectName(f"applies_{s.name}")
+        note.setWordWrap(True)
+        italic = note.font()
+        italic.setItalic(True)
+        note.setFont(italic)
+        row.addWidget(note, 1)
+        if words.redo:
+            text, _ = REDO[words.redo]
+            btn = QPushButton(text)
+            btn.setObjectName(f"redo_{s.name}")
+            btn.setProperty("writes", True)
+            btn.clicked.connect(lambda _=False, key=words.redo: self.redo(key))
+            self.redo_buttons[s.name] = btn
+            row.addWidget(btn)
+        return row
+
+    def save(self) -> bool:
         try:  # through the vault's writer lock, like `sideload settings`
             with self.state.context.open(write=True) as v:
                 for name, get in self.getters.items():
@@ -106,7 +187,27 @@ class SettingsView(QWidget):
                 v.settings.save()
         except SideloadError as exc:
             self.note.setText(str(exc))
-            return
+            return False
         self.state.vault.settings = Settings(self.state.vault.paths.settings_file)
         self.note.setText("Saved. Models load with the new settings on their next use.")
         self.state.changed()
+        return True
+
+    def redo(self, key: str) -> None:
+        """Apply a saved change to what is already imported, with the same core step the nightly run uses."""
+        if self.state.family or (self._job and self._job.running) or not self.save():
+            return  # the change is saved first: the redo reads the settings from the vault
+        context, (_, doing) = self.state.context, REDO[key]
+
+        def work(ctx):
+            with context.open(write=True) as v:
+                if key == "re-embed":
+                    return context.consolidate(v, ctx, only={"re-embed", "passages"})
+                from sideload.ingest import speakers
+
+                return speakers.relabel(v, context.hub(v.settings))
+
+        self.note.setText(f"Saved; now {doing}…")
+        self._job = job = jobs.start(key, work)
+        job.finished.connect(lambda _: (self.note.setText(f"Done: {doing}."), self.state.changed()))
+        job.failed.connect(self.note.setText)

@@ -20,7 +20,8 @@ class AppState:
     vault: Vault
     engines: EngineHost
     family: bool
-    open_moment: Callable[[str], None] = lambda moment_id: None
+    # open_moment(moment_id, at=None): the player at the cited second `at` (else the moment's start)
+    open_moment: Callable[..., None] = lambda moment_id, at=None: None
     status: Callable[[str], None] = lambda text: None
     data_changed: list[Callable[[], None]] = field(default_factory=list)
 

@@ -5,6 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
+from sideload import timefmt
 from sideload.cli.common import context, emit, open_vault, run_job
 from sideload.errors import EXIT_OK, EXIT_PARTIAL, SideloadError
 
@@ -69,7 +70,8 @@ def cmd_moments(args: argparse.Namespace) -> int:
         for m in moments:
             who = f" [{m['speaker']}]" if m["speaker"] else ""
             body = m["text"] or m["caption"] or ""
-            print(f"{m['started_at'] or '?':<25} {m['kind']:<6}{who} {body[:100]}")
+            when = timefmt.short_when(m["started_at"], guessed=timefmt.is_guess(m.get("time_source")))
+            print(f"{when:<24} {m['kind']:<6}{who} {body[:100]}")
 
     emit(args, {"moments": moments}, human)
     return EXIT_OK
@@ -90,9 +92,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         if not results:
             print("nothing found")
         for m in results:
-            where = f"{Path(m['source']).name} @ {m['start_s']:.1f}-{m['end_s']:.1f}s"
+            where = f"{Path(m['source']).name} at {timefmt.offset(m['start_s'])}–{timefmt.offset(m['end_s'])}"
             body = (m["text"] or m["caption"] or "").replace("\n", " ")
-            print(f"{m['score']:.2f}  {m['started_at'] or '?':<25} [{m['speaker'] or m['kind']}] {body[:90]}\n"
+            when = timefmt.short_when(m["started_at"], guessed=timefmt.is_guess(m.get("time_source")))
+            print(f"{m['score']:.2f}  {when:<24} [{m['speaker'] or m['kind']}] {body[:90]}\n"
                   f"      {where}")
 
     emit(args, doc, human)

@@ -94,7 +94,42 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_retime(args: argparse.Namespace) -> int:
+    from sideload import timefmt
+    from sideload.cli.common import run_job
+    from sideload.lifecycle.retime import parse_at, parse_shift, retime
+
+    if bool(args.at) == bool(args.shift):
+        raise SideloadError("retime takes --at ISO or --shift +HH:MM (one of the two)", kind="usage")
+    at = parse_at(args.at) if args.at else None
+    shift = parse_shift(args.shift) if args.shift else None
+    with open_vault(args, write=True) as vault:
+        done = run_job(args, lambda ctx: retime(vault, args.path, at=at, shift=shift,
+                                                only_guessed=args.only_guessed, ctx=ctx))
+    doc = done.as_json()
+
+    def human() -> None:
+        moved = f" by {timefmt.signed_shift(done.shift_s)}" if done.shift_s else ""
+        print(f"moved {done.moments} moment(s) of {len(done.files)} file(s){moved}")
+        for f in done.skipped:
+            print(f"  not moved: {f['path']}: {f['reason']}")
+
+    emit(args, doc, human)
+    return EXIT_OK
+
+
 def register(sub, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("retime", parents=[common],
+                       help="correct when a file or a folder of files was recorded (a guessed time, a wrong camera "
+                            "clock): every moment under PATH moves")
+    p.add_argument("path", metavar="PATH", help="an imported file, or a folder: every imported file under it")
+    p.add_argument("--at", metavar="ISO", help="when it started, local time (2026-03-07T10:00); over several files "
+                                               "the earliest starts then and the rest keep their distance to it")
+    p.add_argument("--shift", metavar="+HH:MM", help="move by this much: +01:30, +1d 02:00, or --shift=-00:30 for back")
+    p.add_argument("--only-guessed", action="store_true",
+                   help="only the files whose time was guessed from the file date")
+    p.set_defaults(func=cmd_retime)
+
     p = sub.add_parser("repair", parents=[common],
                        help="check the vault and rebuild its search index and vector matrix from the catalogue")
     p.add_argument("--full", action="store_true", help="also check every page of the catalogue (slow on big vaults)")

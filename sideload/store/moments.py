@@ -40,7 +40,7 @@ def make_moment_id(content_hash: str, kind: str, start_s: float, ordinal: int) -
 
 
 MOMENT_COLUMNS = ("m.moment_id, m.kind, m.start_s, m.end_s, m.started_at, m.speaker, m.speaker_name, "
-                  "m.text, m.caption, m.keyframe, m.day, m.t_start, m.meta, f.path AS source")
+                  "m.text, m.caption, m.keyframe, m.day, m.t_start, m.meta, f.path AS source, f.time_source")
 
 
 def row_to_json(row: sqlite3.Row, score: float | None = None) -> dict[str, Any]:
@@ -56,6 +56,8 @@ def row_to_json(row: sqlite3.Row, score: float | None = None) -> dict[str, Any]:
         "speaker_name": row["speaker_name"] if "speaker_name" in row.keys() else None,
         "text": row["text"],
         "caption": row["caption"],
+        # where started_at came from (container, exif, filename, ..., mtime: a guess, owner: corrected)
+        "time_source": row["time_source"] if "time_source" in row.keys() else None,
     }
     if score is not None:
         out["score"] = round(float(score), 4)

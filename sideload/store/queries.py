@@ -72,8 +72,24 @@ def day_moments(db: sqlite3.Connection, day: str) -> list[sqlite3.Row]:
     """The moments of one day in time order, with their file's hash and path (the timeline)."""
     return db.execute(
         "SELECT m.moment_id, m.kind, m.started_at, m.speaker, m.speaker_name, m.text, m.caption, m.keyframe, "
-        "m.start_s, m.end_s, m.private, f.content_hash, f.path FROM moments m JOIN files f USING (file_id) "
+        "m.start_s, m.end_s, m.private, f.content_hash, f.path, f.time_source FROM moments m JOIN files f USING (file_id) "
         "WHERE m.day = ? ORDER BY m.t_start, m.start_s", (day,)).fetchall()
+
+
+def thumbnail_keys(db: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, float]]:
+    """moment id -> (content hash, keyframe second) of the picture that shows it: its own keyframe, or
+    for words said in a video the scene they were said in (else the nearest one). Moments with no
+    picture are left out."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        "SELECT m.moment_id, f.content_hash, CASE WHEN m.keyframe IS NOT NULL THEN m.start_s ELSE "
+        "coalesce((SELECT max(s.start_s) FROM moments s WHERE s.file_id = m.file_id AND s.keyframe IS NOT NULL "
+        "AND s.start_s <= m.start_s + 0.5), (SELECT min(s.start_s) FROM moments s WHERE s.file_id = m.file_id "
+        "AND s.keyframe IS NOT NULL)) END AS t "
+        f"FROM moments m JOIN files f USING (file_id) WHERE m.moment_id IN ({marks})", ids).fetchall()
+    return {r["moment_id"]: (r["content_hash"], r["t"]) for r in rows if r["t"] is not None}
 
 
 # -- files (the import session) ---------------------------------------------------------------------
