@@ -165,3 +165,14 @@ def test_the_people_command(talk, tmp_path):
     assert named["person"]["name"] == "Maria" and named["person"]["moments"] == 3
     bad = run_cli("--vault", vault, "people", "name", "999", "Nobody", "--json")
     assert bad.returncode == 2 and '"kind": "input"' in bad.stdout and "no person 999" in bad.stdout
+
+
+def test_forgetting_a_persons_every_moment_forgets_the_person(talk):
+    from sideload.lifecycle.forget import forget
+
+    context, _, everyone = talk
+    dentist = everyone[2]["person_id"]
+    with context.open(write=True) as v:
+        people.name(v, dentist, "Dr Ortega")
+        forget(v, moment_ids=[m["moment_id"] for m in people.moments(v.db, dentist)["moments"]])
+        assert [p["person_id"] for p in people.people(v.db)] == [p["person_id"] for p in everyone[:2]]

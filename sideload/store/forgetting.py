@@ -30,10 +30,12 @@ def file_at(db: sqlite3.Connection, path: str) -> sqlite3.Row | None:
 
 
 def delete_moments(tx: sqlite3.Connection, rids: list[int]) -> None:
-    """The moments' rows; their vectors, voiceprints and mentions follow by foreign key."""
+    """The moments' rows; their vectors, voiceprints, mentions and people links follow by foreign key,
+    and a person left with no moment goes with their name."""
     for chunk in range(0, len(rids), 500):
         part = rids[chunk:chunk + 500]
         tx.execute(f"DELETE FROM moments WHERE rid IN ({','.join('?' * len(part))})", part)
+    tx.execute("DELETE FROM people WHERE person_id NOT IN (SELECT person_id FROM moment_people)")
 
 
 def delete_chats_citing(tx: sqlite3.Connection, moment_ids: list[str]) -> None:
