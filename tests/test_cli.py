@@ -14,7 +14,7 @@ from sideload.cli.progress import TerminalProgress
 
 REAL_COMMANDS = {"init", "import", "moments", "search", "ask", "predict", "profile", "forget", "export", "open-legacy",
                  "settings", "demo", "app", "consolidate", "persona", "private", "repair",
-                 "people", "serve", "storage", "activities", "retime"}
+                 "people", "serve", "storage", "activities", "retime", "dataset"}
 
 
 def test_help_lists_only_commands_that_work():
