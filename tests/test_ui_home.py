@@ -130,6 +130,7 @@ def test_home_in_owner_mode(qtbot, make_window, small_vault, tmp_path):
     assert win.stack.currentWidget() is win.chat
     qtbot.waitUntil(lambda: len(win.chat.turns) >= 2, timeout=10_000)
     assert win.chat.turns[0] == ("user", "what did Ruth want me to bring?", [])
+    qtbot.waitUntil(lambda: win.chat.sessions.count() == 1, timeout=10_000)  # kept, before the window goes
 
 
 def test_home_in_family_mode_is_read_only_with_the_persona_one_click_away(qtbot, make_window, small_vault):
