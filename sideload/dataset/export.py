@@ -54,7 +54,8 @@ class _Exporter:
         self.blur = FaceBlur() if keyframes else None
         self.counts: Counter = Counter()
         self.by_kind: Counter = Counter()
-        self.days: list[str] = []
+        self.first_day: str | None = None
+        self.last_day: str | None = None
 
     def sample(self, row) -> dict[str, bytes]:
         meta = meta_of(row)
@@ -80,7 +81,8 @@ class _Exporter:
         self.counts["frame_text_left_out"] += bool(ocr) and row["kind"] in ("scene", "photo")
         self.counts["faces_blurred"] += faces
         if row["day"]:
-            self.days.append(row["day"])
+            self.first_day = min(self.first_day or row["day"], row["day"])
+            self.last_day = max(self.last_day or row["day"], row["day"])
         files = {"json": dumps(record)}
         if jpeg is not None:
             files["jpg"] = jpeg
@@ -108,7 +110,7 @@ class _Exporter:
                 "faces_blurred": c["faces_blurred"], "redacted_words": c["redacted_words"],
                 "consented_words": c["consented_words"], "consenting_people": len(self.consent.people),
                 "frame_text_left_out": c["frame_text_left_out"], "shards": len(shards),
-                "first_day": min(self.days) if self.days else None, "last_day": max(self.days) if self.days else None}
+                "first_day": self.first_day, "last_day": self.last_day}
 
 
 def export(vault: Vault, out: Path, *, secret: str, ctx: JobContext | None = None, keyframes: bool = True,
