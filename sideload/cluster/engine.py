@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sideload.cluster.runtime import Runtime, ray_runtime, require_ray
+from sideload.cluster.runtime import Runtime, check_reachable, ray_runtime, require_ray
 from sideload.cluster.worker import FileSpec, Outcome, PipelineWorker, restore
 from sideload.errors import SideloadError
 from sideload.ingest import pipeline
@@ -59,7 +59,9 @@ class RayEngine:
     handles: list = field(default_factory=list)  # the live workers (tests kill one)
 
     def __post_init__(self) -> None:
-        require_ray()  # a missing extra is said before anything else happens
+        require_ray()  # a missing extra, or an address where nothing answers, is said before anything else
+        if self.address:
+            check_reachable(self.address)
 
     def import_files(self, session, files: list[Path], exclude: list[tuple[float, float]]) -> None:
         ray = require_ray()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from typing import Iterator
 
 from sideload.errors import SideloadError
 
+JOIN_HINT = ("check the address (`ray status` on the head node prints it), or leave --address and the "
+             "ray_address setting empty to run on this machine")
 INSTALL_HINT = "install the cluster extra: pip install -e '.[cluster]' (Ray 2.40 or newer)"
 
 
@@ -62,6 +65,22 @@ def _nodes(ray) -> list[dict]:
              "address": n.get("NodeManagerAddress", "")} for n in ray.nodes() if n.get("Alive")]
 
 
+def check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Refuse an address where nothing answers, at once: Ray itself retries a dead address for minutes."""
+    if address == "auto":
+        return  # Ray finds the cluster this machine runs, or says at once that there is none
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise SideloadError(f"the Ray address {address!r} is not HOST:PORT", kind="usage",
+                            hint="for example 10.0.0.5:6379, or auto for a cluster this machine runs")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise SideloadError(f"could not join the Ray cluster at {address}: nothing answers there "
+                            f"({exc.strerror or exc})", kind="cluster", hint=JOIN_HINT) from None
+
+
 @contextmanager
 def ray_runtime(address: str | None = None, *, num_cpus: int | None = None) -> Iterator[Runtime]:
     ray = require_ray()
@@ -71,12 +90,12 @@ def ray_runtime(address: str | None = None, *, num_cpus: int | None = None) -> I
     else:
         quiet = {"log_to_driver": False, "logging_level": logging.WARNING, "configure_logging": True}
         if address:
+            check_reachable(address)
             try:
                 ray.init(address=address, **quiet)
             except (ConnectionError, ValueError, RuntimeError) as exc:
                 raise SideloadError(f"could not join the Ray cluster at {address} ({exc})", kind="cluster",
-                                    hint="check the address (`ray status` on the head node prints it), or "
-                                         "leave --address and the ray_address setting empty to run on this machine") from None
+                                    hint=JOIN_HINT) from None
             rt = Runtime(address=address, started=False, connected=True)
         else:
             # the dashboard and its agents cost a core's worth of start-up on a small machine, and

@@ -11,6 +11,7 @@ process.
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -25,6 +26,8 @@ from sideload.errors import SideloadError, input_reason
 from sideload.ingest import pipeline
 from sideload.jobs import JobContext
 from sideload.paths import VaultPaths
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,6 +59,9 @@ class Outcome:
             return
         kind, message, hint = self.error
         if kind == "import":
+            raise ImportFailure(message)
+        if kind == "internal":  # a bug or an odd file: named as a local import names it, traced in the log
+            log.error("a Ray worker failed on a file: %s\n%s", message, hint)
             raise ImportFailure(message)
         raise SideloadError(message, kind=kind, hint=hint)
 
@@ -105,6 +111,9 @@ class PipelineWorker:
                 raise SideloadError(f"this worker's embedding model is {hub.embedder.name}, the vault's is "
                                     f"{spec.embed_model}", kind="setting",
                                     hint="every node needs the same embedding_model")
+            if spec.importer not in self.importers:
+                raise ImportFailure(f"the importer {spec.importer!r} is not installed on the Ray worker "
+                                    f"on {os.uname().nodename}")
             task = pipeline.Task(Path(spec.path), spec.content_hash, self.importers[spec.importer], settings,
                                  hub, VaultPaths(self.scratch), exclude=list(spec.exclude),
                                  chapter_end=_chapter_lookup(spec.chapter_ends))
@@ -120,7 +129,7 @@ class PipelineWorker:
         except SideloadError as exc:
             out.error = (exc.kind, exc.message, exc.hint)
         except Exception as exc:  # a bug or an odd file: named like a local import names it
-            out.error = ("internal", input_reason(exc) + "\n" + traceback.format_exc(limit=4), None)
+            out.error = ("internal", input_reason(exc), traceback.format_exc())  # the driver logs it
         finally:
             out.files = self._collect(spec.content_hash, keep=out.task is not None)
         out.seconds = time.perf_counter() - t0
