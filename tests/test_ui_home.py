@@ -203,3 +203,23 @@ def test_the_calendar_of_a_large_vault_scrolls_within_the_watchdogs_bar(qtbot, m
     assert tl.strip.days[tl.strip.current][0] == day.isoformat()
     assert tl.moments.count() == grid.counts[day.isoformat()]
     print(f"worst stall while opening and scrolling the calendar: {worst * 1000:.0f} ms")
+
+
+def test_painting_for_ever_cannot_free_none(qtbot):
+    """PySide6 6.12 on Python 3.11 drops a reference to None on every call that returns nothing; the app
+    gives None a reserve first (ui/refcounts.py), or a few minutes of scrolling the calendar aborted it."""
+    import sys
+
+    from PySide6.QtWidgets import QLabel
+
+    from ui import refcounts
+
+    label = QLabel()
+    qtbot.addWidget(label)
+    before = sys.getrefcount(None)
+    for _ in range(10_000):
+        label.setText("x")
+    if refcounts.NEEDED:
+        assert sys.getrefcount(None) > refcounts.RESERVE // 2
+    else:
+        assert sys.getrefcount(None) >= before - 100

@@ -28,8 +28,9 @@ def void_call_leaks_none() -> bool:
 
 def ensure_reserve() -> bool:
     """Give None its reserve when the leak is real; True when it was needed."""
-    if sys.version_info >= (3, 12) or not void_call_leaks_none():
-        return False  # None is immortal there, or this PySide6 keeps its references
+    if sys.version_info >= (3, 12) or hasattr(sys, "gettotalrefcount") or not void_call_leaks_none():
+        # None is immortal there; a debug build lays objects out differently; or this PySide6 is sound
+        return False
     count = ctypes.c_ssize_t.from_address(id(None))  # ob_refcnt, the first field of every object
     if count.value < RESERVE:  # under the GIL: no other thread changes it meanwhile
         count.value += RESERVE
