@@ -209,6 +209,11 @@ def test_the_wheel_does_not_change_a_number_setting_it_scrolls_past(qtbot, make_
     qtbot.waitUntil(beam.hasFocus, timeout=2_000)
     wheel(beam)
     assert beam.value() == before - 1  # focused: the wheel is the person's choice
+    trustees = win.jobs.trustees  # number fields elsewhere in the window too
+    trustees.setValue(3)
+    win.settings.save_btn.setFocus()
+    wheel(trustees)
+    assert trustees.value() == 3
 
 
 def test_a_guessed_time_is_marked_and_corrected_for_a_whole_folder(qtbot, make_window, media):
@@ -219,10 +224,11 @@ def test_a_guessed_time_is_marked_and_corrected_for_a_whole_folder(qtbot, make_w
     assert texts and all("~07:4" in t and "guessed from the file date" in t for t in texts), texts
     assert tl.header.text().startswith("Sunday 1 March 2026")
     item = next(tl.moments.item(i) for i in range(tl.moments.count()) if "photo" in tl.moments.item(i).text())
-    from ui.timeline import ROW_ROLE
-
-    dialog = tl.correct_time(item.data(0x0100), item.data(ROW_ROLE), "folder")
-    assert dialog.path == media and dialog.only_guessed.isChecked()
+    actions = {a.text(): a for a in tl.menu_for(item).actions()}  # the right-click menu on the guessed photo
+    assert "Correct the time of this file…" in actions and "~07:45 was guessed from the file date" in actions
+    actions["Correct the time of this folder…"].trigger()
+    dialog = tl.retime_dialog
+    assert dialog.isVisible() and dialog.path == media and dialog.only_guessed.isChecked()
     from PySide6.QtCore import QDateTime
 
     dialog.at.setDateTime(QDateTime(datetime(2026, 3, 7, 10, 0)))  # the photo was taken on Saturday at 10:00
@@ -282,3 +288,35 @@ def test_the_export_passphrase_does_not_stay_on_screen(qtbot, make_window, tmp_p
     jobs.export(tmp_path / "out.legacy")
     assert jobs.passphrase.text() == "" and jobs.again.text() == ""
     qtbot.waitUntil(lambda: jobs.export_note.text().startswith(("Wrote", "Something", "The")), timeout=30_000)
+
+
+def test_retime_on_the_command_line_shifts_a_folder_and_refuses_nonsense(vault_dir, media, capsys):
+    from sideload import cli
+
+    def run(*args):
+        code = cli.main(["--vault", str(vault_dir), *args, "--json"])
+        return code, json.loads(capsys.readouterr().out)
+
+    code, doc = run("retime", str(media), "--shift=-0:45", "--only-guessed")
+    assert code == 0 and doc["moments"] == 5 and doc["shift_s"] == -2700 and len(doc["files"]) == 2
+    code, doc = run("moments", "--source", str(media / "photo.jpg"))
+    assert doc["moments"][0]["started_at"] == "2026-03-01T07:00:00" and doc["moments"][0]["time_source"] == "owner"
+    code, doc = run("retime", str(media / "photo.jpg"), "--at", "2026-03-07T10:00")
+    assert code == 0 and doc["moments"] == 1
+    code, doc = run("moments", "--day", "2026-03-07")
+    assert [m["started_at"] for m in doc["moments"]] == ["2026-03-07T10:00:00"]
+    code, doc = run("retime", str(media), "--shift", "+1:00", "--only-guessed")  # nothing guessed is left
+    assert code == 2 and doc["error"]["kind"] == "input"
+    code, doc = run("retime", str(media), "--shift", "soon")
+    assert code == 2 and "+HH:MM" in doc["error"]["message"]
+
+
+def test_time_in_words():
+    from sideload import timefmt
+
+    assert timefmt.when("2026-03-02T07:45:00.824+00:00") == "Monday 2 March 2026, 07:45"
+    assert timefmt.short_when("2026-03-02T07:45:00", guessed=True) == "Mon 2 Mar 2026, ~07:45, guessed from the file date"
+    assert timefmt.when("2026-03-02") == "Monday 2 March 2026" and timefmt.clock("2026-03-02") == "all day"
+    assert timefmt.clock("2026-03-02T07:45:10", guessed=True) == "~07:45, guessed from the file date"
+    assert [timefmt.offset(s) for s in (0.8, 9.3, 65, 3725.5)] == ["0:00", "0:09", "1:05", "1:02:05"]
+    assert timefmt.when(None) == "an unknown time" and timefmt.signed_shift(-2700) == "-0:45"

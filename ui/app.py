@@ -25,7 +25,7 @@ from sideload.store.vault import Vault, is_legacy
 
 from . import icons, refcounts  # noqa: F401 - refcounts: None's reserve before any widget (see there)
 from .calendar_view import CalendarView
-from . import file_menu
+from . import file_menu, wheel
 from .chat_view import ChatView
 from .home_view import HomeView
 from .import_view import ImportView
@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, t=theme: self.set_theme(t))
             view.addAction(act)
         file_menu.build(self)  # open a vault, import, open a preserved sideload, export, quit
+        wheel.guard_all(self)  # no number or choice turns under a scrolling wheel
 
     def set_theme(self, theme: str) -> None:
         apply_theme(QApplication.instance(), theme)

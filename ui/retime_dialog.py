@@ -14,6 +14,7 @@ from sideload import timefmt
 
 from . import jobs
 from .state import AppState
+from .wheel import guard_all
 
 
 class RetimeDialog(QDialog):
@@ -30,9 +31,9 @@ class RetimeDialog(QDialog):
         shown = timefmt.when(row["started_at"], guessed=guess)
         what = (f"<b>{self.path.name}</b>" if scope == "file" else
                 f"every file in <b>{self.path}</b>")
-        intro = QLabel(f"Move {what} to when it really happened.<br>This moment is at {shown}.")
+        intro = QLabel(f"Move {what} to when it really happened.<br>This moment is shown at {shown}.")
         intro.setWordWrap(True)
-        self.at_radio = QRadioButton("It started at")
+        self.at_radio = QRadioButton("It really was at")
         self.shift_radio = QRadioButton("Move it by")
         group = QButtonGroup(self)
         for b in (self.at_radio, self.shift_radio):
@@ -60,13 +61,15 @@ class RetimeDialog(QDialog):
                                       objectName="retimeOnlyGuessed")
         self.only_guessed.setChecked(guess and scope == "folder")
         self.only_guessed.setVisible(scope == "folder")
-        self.note = QLabel("" if scope == "file" else
-                           "The earliest file starts at the time you give; the others keep their distance to it.")
+        self.note = QLabel("Every moment of the file moves with this one." if scope == "file" else
+                           "Every file moves by as much as this moment does, so they stay in the order they were made.")
         self.note.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Ok).setText("&Move")
         self.buttons.accepted.connect(self.run)
         self.buttons.rejected.connect(self.reject)
+        self.setMinimumWidth(560)
+        guard_all(self)
         lay = QVBoxLayout(self)
         lay.addWidget(intro)
         lay.addLayout(grid)

@@ -6,7 +6,7 @@ No traps: a number, a choice or a time under the pointer never changes as the pa
 wheel reaches a field only once it has been clicked or tabbed into), and a path has a Browse button."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTime
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
                                QTimeEdit, QVBoxLayout, QWidget)
@@ -18,21 +18,7 @@ from . import jobs
 from .settings_words import REDO, tooltip, words_for
 from .state import AppState
 from .theme import muted
-
-
-class WheelGuard(QObject):
-    """A field that is not focused lets the wheel go on to the page (it scrolls) instead of turning."""
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Wheel and not obj.hasFocus():
-            event.ignore()  # ignored and filtered: Qt hands it to the parent, the scrolling page
-            return True
-        return False
-
-
-def guard_wheel(w: QWidget, guard: WheelGuard) -> None:
-    w.setFocusPolicy(Qt.StrongFocus)  # the wheel alone never gives a field the focus
-    w.installEventFilter(guard)
+from .wheel import WheelGuard, guard
 
 
 def editor_for(s: Setting, value):
@@ -119,7 +105,7 @@ class SettingsView(QWidget):
             editor.setAccessibleDescription(s.description)
             editor.setProperty("writes", True)
             if isinstance(editor, (QAbstractSpinBox, QComboBox)):
-                guard_wheel(editor, self._guard)
+                guard(editor, self._guard)
             self.editors[s.name] = editor
             self.getters[s.name] = get
             cell = QWidget()

@@ -139,8 +139,11 @@ class TimelineView(QWidget):
     # -- correcting a time ------------------------------------------------------------------------
     def _menu(self, pos) -> None:
         item = self.moments.itemAt(pos)
-        if item is None:
-            return
+        if item is not None:
+            self.menu_for(item).popup(self.moments.viewport().mapToGlobal(pos))
+
+    def menu_for(self, item: QListWidgetItem) -> QMenu:
+        """A moment's menu: correct the time of its file or its folder (a guessed time says so)."""
         row = item.data(ROW_ROLE)
         menu = QMenu(self)
         guess = timefmt.is_guess(row["time_source"])
@@ -152,8 +155,8 @@ class TimelineView(QWidget):
         if guess:
             menu.addSeparator()
             menu.addAction(f"~{timefmt.clock(row['started_at'])} was {timefmt.GUESS_NOTE}").setEnabled(False)
-        self._last_menu = menu
-        menu.popup(self.moments.viewport().mapToGlobal(pos))
+        self._last_menu = menu  # kept alive while it is open
+        return menu
 
     def correct_time(self, moment_id: str, row: dict, scope: str):
         from .retime_dialog import RetimeDialog
@@ -161,4 +164,5 @@ class TimelineView(QWidget):
         dialog = RetimeDialog(self.state, row, scope, parent=self)
         dialog.moved.connect(lambda day: self.show_day(day, nearest=True) if day else None)
         dialog.open()
+        self.retime_dialog = dialog
         return dialog
