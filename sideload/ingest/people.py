@@ -31,7 +31,7 @@ TURN_GAP_S = 6.0  # "thanks, Maria" names the next speaker only when their turn 
 @dataclass
 class Grouping:
     labels: list[int | None]  # per print: a person (existing id, or a new one as -1, -2, ...), or None
-    confidence: list[float]  # cosine of each print to its person's final mean voice
+    confidence: list[float]  # of each print placed now: cosine to its person's final mean voice
     new_people: int
 
 
@@ -42,11 +42,17 @@ def group_voices(prints: np.ndarray, weights: np.ndarray, known: list[int | None
     n = len(prints)
     labels: list[int | None] = list(known)
     founders = np.ones(n, bool) if founders is None else founders
-    sums: dict[int, np.ndarray] = {}
-    for i, pid in enumerate(known):
-        if pid is not None:
-            sums[pid] = sums.get(pid, 0) + prints[i] * weights[i]
-    ids = list(sums)
+    placed = [i for i, pid in enumerate(known) if pid is not None]
+    ids = sorted({known[i] for i in placed})
+    at = {pid: k for k, pid in enumerate(ids)}
+    total = np.zeros((len(ids), prints.shape[1]), np.float32)
+    if placed:  # each person's weighted sum of voices in one pass: members sorted by person, summed by run
+        lab = np.array([at[known[i]] for i in placed])
+        order = np.argsort(lab, kind="stable")
+        idx = np.asarray(placed)[order]
+        total = np.add.reduceat(prints[idx] * weights[idx, None].astype(np.float32),
+                                np.searchsorted(lab[order], np.arange(len(ids))), axis=0)
+    sums: dict[int, np.ndarray] = dict(zip(ids, total.astype(np.float64)))
     cent = np.stack([sums[p] / np.linalg.norm(sums[p]) for p in ids]) if ids else np.zeros((0, prints.shape[1]))
     next_new = -1
     for i in sorted((i for i in range(n) if known[i] is None), key=lambda i: -weights[i]):
@@ -66,8 +72,11 @@ def group_voices(prints: np.ndarray, weights: np.ndarray, known: list[int | None
         labels[i] = pid
         sums[pid] = sums[pid] + v * weights[i]
         cent[best] = sums[pid] / np.linalg.norm(sums[pid])
-    means = {p: sums[p] / np.linalg.norm(sums[p]) for p in sums}
-    conf = [float(prints[i] @ means[labels[i]]) if labels[i] is not None else 0.0 for i in range(n)]
+    conf = [0.0] * n  # for those placed now (the others keep what they were given)
+    row = {pid: k for k, pid in enumerate(ids)}
+    for i in range(n):
+        if known[i] is None and labels[i] is not None:
+            conf[i] = float(prints[i] @ cent[row[labels[i]]])
     return Grouping(labels, conf, -next_new - 1)
 
 
