@@ -43,6 +43,7 @@ def _context(root: Path) -> AppContext:
     def hub(settings):
         h = FakeHub(settings)
         h.frames = FrameDescriber(ocr_mode="off")  # the real face cascade; no model is loaded
+        h.vision = None  # no vision model set, as by default
         return h
 
     return AppContext(root, hub_factory=hub, warn=lambda text: None)
