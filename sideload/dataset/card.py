@@ -32,6 +32,8 @@ REDACTION = """\
 - Who spoke is what the vault knows: the chat export's sender, or the voice (the owner's voiceprint
   against everyone else's). A voice taken for the owner's by mistake is kept as the owner's words.
 - Text read in frames (signs, screens, letters) is left out: it can hold anyone's words and names.
+  A sentence written by a vision model (only where the volunteer set one up) is kept as written, and
+  can describe what is in view, people included.
 - Faces found in keyframes are pixelated and blurred (OpenCV Haar cascades, frontal and profile).
   Such detectors miss some faces (small, dark, turned away, distorted by a wide lens): review the
   keyframes before publishing them.
