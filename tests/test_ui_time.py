@@ -320,3 +320,21 @@ def test_time_in_words():
     assert timefmt.clock("2026-03-02T07:45:10", guessed=True) == "~07:45, guessed from the file date"
     assert [timefmt.offset(s) for s in (0.8, 9.3, 65, 3725.5)] == ["0:00", "0:09", "1:05", "1:02:05"]
     assert timefmt.when(None) == "an unknown time" and timefmt.signed_shift(-2700) == "-0:45"
+
+
+def test_settings_speak_plainly_and_redo_what_the_core_can(qtbot, make_window):
+    from ui.app import VIEWS
+
+    win = make_window()
+    win.show_view(VIEWS.index("Settings"))
+    s = win.settings
+    rank = s.editors["train_rank"]
+    assert "train_rank" in rank.toolTip() and rank.accessibleName() == "How much the persona learns each night (LoRA rank)"
+    assert "bundled" not in s.editors["owner_voice_sample"].placeholderText()  # it has no bundled default
+    assert "built-in" in s.editors["llm_model"].placeholderText()
+    applies = {n: s.findChild(type(s.note), f"applies_{n}").text() for n in ("whisper_beam_size", "embedding_model")}
+    assert applies["whisper_beam_size"].startswith("Applies to new imports")
+    assert s.findChild(type(s.save_btn), "browse_llm_model") is not None
+    s.redo_buttons["embedding_model"].click()  # re-embedding with the same model: nothing to redo, and says so
+    qtbot.waitUntil(lambda: s.note.text().startswith(("Done", "Something", "the")), timeout=30_000)
+    assert s.note.text().startswith("Done: re-embedding"), s.note.text()
