@@ -117,6 +117,20 @@ def test_home_in_owner_mode(qtbot, make_window, small_vault, tmp_path):
     assert max(stored.width(), stored.height()) == 480
     assert home.portrait.image is not None
 
+    # the dark theme, live: the cards' secondary words and the calendar take its colours
+    from PySide6.QtWidgets import QApplication
+
+    light = home._muted_colour()
+    assert light in home.recent.body.text() and light not in ("#000000", "#ffffff")
+    try:
+        win.set_theme("dark")
+        QApplication.processEvents()
+        dark = home._muted_colour()
+        assert dark != light and dark in home.recent.body.text()
+    finally:
+        win.set_theme("light")
+        QApplication.processEvents()
+
     # a day link opens the timeline on that day
     home.follow("day:2026-03-01")
     tl = win.timeline

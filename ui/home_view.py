@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from datetime import date
 
-from PySide6.QtCore import QBuffer, QIODevice, Qt, Signal
-from PySide6.QtGui import QImage, QPalette
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
@@ -190,8 +190,20 @@ class HomeView(QWidget):
             self.span.setText(f"{timefmt.day_words(ov.first_day)} to {timefmt.day_words(ov.last_day)} · "
                               f"{ov.days:,} days · {ov.moments:,} moments")
 
+    def changeEvent(self, event) -> None:
+        # the cards' secondary words carry their colour in their HTML: written again in the new theme's
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and self.data is not None:
+            self._show_cards(self.data)
+        super().changeEvent(event)
+
     def _muted_colour(self) -> str:
-        return self.palette().color(QPalette.PlaceholderText).name()
+        """The palette's muted text as an opaque colour over the cards (a light theme's is half-transparent
+        black, which HTML would show as black)."""
+        pal = self.palette()
+        fg, bg = pal.color(QPalette.PlaceholderText), pal.color(QPalette.Base)
+        a = fg.alphaF()
+        return QColor(round(fg.red() * a + bg.red() * (1 - a)), round(fg.green() * a + bg.green() * (1 - a)),
+                      round(fg.blue() * a + bg.blue() * (1 - a))).name()
 
     def _show_cards(self, ov: overview.Overview) -> None:
         muted = self._muted_colour()
