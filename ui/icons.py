@@ -104,8 +104,9 @@ class _Painted(QIconEngine):
     def __init__(self, name: str):
         super().__init__()
         self.name = name
+        self._made: dict[tuple, QPixmap] = {}
 
-    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+    def _draw(self, painter: QPainter, rect: QRect, mode: QIcon.Mode) -> None:
         pal = QGuiApplication.palette()
         role = QPalette.HighlightedText if mode == QIcon.Selected else QPalette.WindowText
         colour = pal.color(QPalette.Disabled if mode == QIcon.Disabled else QPalette.Active, role)
@@ -120,12 +121,23 @@ class _Painted(QIconEngine):
         painter.restore()
 
     def pixmap(self, size, mode, state) -> QPixmap:
-        pm = QPixmap(size)
-        pm.fill(Qt.transparent)
-        painter = QPainter(pm)
-        self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
-        painter.end()
+        # drawn once per size, mode and theme, then copied: the list repaints its icons on every hover
+        key = (size.width(), size.height(), str(mode), QGuiApplication.palette().color(QPalette.WindowText).rgba())
+        pm = self._made.get(key)
+        if pm is None:
+            pm = QPixmap(size)
+            pm.fill(Qt.transparent)
+            painter = QPainter(pm)
+            self._draw(painter, QRect(0, 0, size.width(), size.height()), mode)
+            painter.end()
+            self._made[key] = pm
         return pm
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        pm = self.pixmap(rect.size() * ratio, mode, state)
+        pm.setDevicePixelRatio(ratio)
+        painter.drawPixmap(rect.topLeft(), pm)
 
     def clone(self) -> "_Painted":
         return _Painted(self.name)
