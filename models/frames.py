@@ -105,7 +105,8 @@ def all_frames(path: Path, width: int, height: int) -> Iterator[tuple[float, np.
     yield from _ffmpeg_frames(path, width, height, keyframes_only=False)
 
 
-def _signature(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def signature(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A tiny picture of a frame (grey 64x36 and a colour histogram) that frame_difference compares."""
     import cv2
 
     small = cv2.resize(frame, (64, 36), interpolation=cv2.INTER_AREA)
@@ -151,7 +152,7 @@ def pick_keyframes(samples: Iterator[tuple[float, np.ndarray]], *, duration: flo
     last_sig = None
     motions: list[float] = []
     for t, frame in samples:
-        sig = _signature(frame)
+        sig = signature(frame)
         motion = frame_difference(sig, prev_sig) if prev_sig is not None else 0.0
         prev_sig = sig
         motions.append(motion)
@@ -185,18 +186,21 @@ class FrameFacts:
     motion: float = 0.0
     in_view: "InView | None" = None  # the classifier's labels, place and groups
     describer: str = "faces, text, colour"
+    vision: str = ""  # a user's vision model's sentence (models.vision), on the few frames it captions
     extra: dict = field(default_factory=dict)
 
     def caption(self) -> str:
         """What a person reads, and what search sees: 'at a dining table, in a restaurant (a meal);
-        one face; text: "EXIT"'. Light and colour only where nothing in view was recognised."""
+        one face; text: "EXIT"', after a vision model's sentence where one wrote it. Light and
+        colour only where nothing in view was recognised or said."""
         seen = self.in_view.phrase() if self.in_view else ""
+        parts = [self.vision] if self.vision else []
         if seen:
-            parts = [seen]
-        else:
+            parts.append(seen)
+        elif not self.vision:  # the model's sentence says more than light and colour would
             light = "dark" if self.brightness < 0.2 else "dim" if self.brightness < 0.4 else \
                 "bright" if self.brightness > 0.7 else "evenly lit"
-            parts = [f"{light} scene" + (f", mostly {self.colour}" if self.colour else "")]
+            parts.append(f"{light} scene" + (f", mostly {self.colour}" if self.colour else ""))
         if self.faces:
             parts.append("one face" if self.faces == 1 else f"{self.faces} faces")
         if self.text:
@@ -214,6 +218,7 @@ class FrameFacts:
                 # per keyframe, so a better model later can replace them
                 **({"labels": [[n, p] for n, p in self.in_view.labels], "place": self.in_view.place}
                    if self.in_view else {}),
+                **({"vision_caption": self.vision} if self.vision else {}),
                 **self.extra}
 
 
@@ -251,11 +256,13 @@ def looks_like_text(gray: np.ndarray) -> bool:
     return lines >= 1
 
 
-def describer_name(classifier: bool) -> str:
-    """Which describer is active, in the words the app shows and each keyframe's meta keeps."""
+def describer_name(classifier: bool, vision: str = "") -> str:
+    """Which describer is active, in the words the app shows and each keyframe's meta keeps;
+    `vision` is a user's vision model (models.vision) where one is set."""
     from .objects import NAME
 
-    return f"{NAME} (ImageNet) + faces, text" if classifier else "faces, text, colour"
+    base = f"{NAME} (ImageNet) + faces, text" if classifier else "faces, text, colour"
+    return f"{vision} + {base}" if vision else base
 
 
 class FrameDescriber:

@@ -81,6 +81,7 @@ class ModelHub:
                 "embedder": (s["embedding_model"], where, self.threads),
                 "frames": (s["ocr"], self.threads),
                 "llm": (s["llm_model"], where, self.threads, str(self.lora_path or "")),
+                "vision": (s["vision_model"], s["vision_mmproj"], where, self.threads),
                 "enrolled_voice": (s["owner_voice_sample"],)}.get(name, ())
 
     def _get(self, name: str, factory) -> Any:
@@ -171,6 +172,29 @@ class ModelHub:
                                     hint="point llm_model at a GGUF chat model, or leave it empty") from None
 
         return self._get("llm", make)
+
+    @property
+    def vision(self):
+        """The user's vision model (models.vision.VisionCaptioner), or None when none is set."""
+        model, mmproj = self.settings["vision_model"], self.settings["vision_mmproj"]
+        if not model and not mmproj:
+            return None
+        from .vision import VisionCaptioner, VisionLoadError
+
+        def make():
+            if not model or not mmproj:  # half a pair: say which half is missing
+                missing, other = ("vision_mmproj", "vision_model") if model else ("vision_model", "vision_mmproj")
+                raise SideloadError(f"setting '{missing}' is empty, but {other} is set: a vision model needs both "
+                                    "files", kind="setting",
+                                    hint=f"set {missing} to the matching GGUF file, or empty {other}")
+            try:
+                return VisionCaptioner(Path(model), Path(mmproj), threads=self.threads, gpu=self.device == "cuda")
+            except VisionLoadError as exc:
+                raise SideloadError(f"setting '{exc.setting}': {exc}", kind="setting",
+                                    hint="set vision_model to a vision-language GGUF and vision_mmproj to its "
+                                         "mmproj file, or empty both") from None
+
+        return self._get("vision", make)
 
     def enrolled_voice(self):
         """The owner's enrolled voiceprint from settings, or None."""

@@ -40,6 +40,9 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("whisper_beam_size", "int", 5, "Beam width of Whisper's decoder: 1 is fastest, 5 made fewer mistakes here at about 25 % more time.", minimum=1, maximum=10, group="models"),
     Setting("embedding_model", "path", "", "Folder of a sentence-transformers model; empty uses the bundled all-MiniLM-L6-v2.", group="models", path_kind="folder"),
     Setting("llm_model", "path", "", "A GGUF chat model for the persona; empty uses the bundled SmolLM2-135M-Instruct.", group="models", path_kind="file"),
+    Setting("vision_model", "path", "", "A vision-language GGUF model (for example a LLaVA 1.5 GGUF) that captions a few keyframes of each video in a sentence; needs vision_mmproj; empty describes keyframes without one.", group="models", path_kind="file"),
+    Setting("vision_mmproj", "path", "", "The vision encoder and projector GGUF (mmproj) that belongs to vision_model.", group="models", path_kind="file"),
+    Setting("vision_frames", "int", 4, "At most this many keyframes of one video are captioned by vision_model (one per scene, spread over the file): each caption runs the whole model over the frame.", minimum=1, maximum=1000, group="models"),
     # hardware
     Setting("threads", "int", 2, "Threads a heavy model job may use (one heavy job runs at a time).", minimum=1, maximum=256, group="hardware"),
     Setting("device", "choice", "auto", "Where models run: auto uses a GPU when one is present, cpu never does.", choices=("auto", "cpu", "cuda"), group="hardware"),
@@ -138,7 +141,7 @@ def check_path(setting: Setting, value: str) -> None:
         raise _bad(setting, value, "expected a file, not a folder")
     if setting.path_kind == "folder" and not path.is_dir():
         raise _bad(setting, value, "expected a folder, not a file")
-    if setting.name == "llm_model":
+    if setting.name in ("llm_model", "vision_model", "vision_mmproj"):
         with open(path, "rb") as fh:
             if fh.read(4) != b"GGUF":
                 raise _bad(setting, value, "not a GGUF model file")

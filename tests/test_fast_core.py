@@ -168,12 +168,6 @@ def test_a_path_setting_is_checked_when_it_is_set(vault, tmp_path):
         v.settings.set("llm_model", "")  # empty: the bundled default
 
 
-def test_settings_that_nothing_reads_are_not_offered():
-    from sideload.settings import BY_NAME
-
-    assert "vision_model" not in BY_NAME and "vision_mmproj" not in BY_NAME
-
-
 def test_a_fact_deep_in_a_long_entry_is_found_and_cited_where_it_stands(tmp_path, home):
     filler = " ".join(f"In the forenoon I walked to the office number {i} and back again." for i in range(60))
     entry = filler + " At noon the shipwright told me the new mast came from Norway at great cost. " + filler

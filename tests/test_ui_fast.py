@@ -100,9 +100,15 @@ def test_the_import_view_says_which_describer_names_what_is_in_view(qtbot, make_
 
     label = win.findChild(QLabel, "describerActive")
     assert "efficientnet-lite0 (ImageNet)" in label.text() and "No captioning model" in label.text()
-    off = ImportView(NS(vault=NS(settings={"frame_objects": False}), family=False))
+    plain = {"vision_model": "", "vision_mmproj": "", "vision_frames": 4}
+    off = ImportView(NS(vault=NS(settings={"frame_objects": False, **plain}), family=False))
     qtbot.addWidget(off)
     assert "faces, text, colour" in off.describer.text()
+    mine = ImportView(NS(vault=NS(settings={**plain, "frame_objects": True, "vision_model": "/m/llava-7b.gguf",
+                                            "vision_mmproj": "/m/mmproj.gguf"}), family=False))
+    qtbot.addWidget(mine)
+    assert "vision model llava-7b.gguf + efficientnet-lite0" in mine.describer.text()
+    assert "up to 4 keyframes" in mine.describer.text() and "No captioning" not in mine.describer.text()
 
 
 def test_first_run_offers_the_profiles_guess_for_confirmation(qtbot, tmp_path, home):

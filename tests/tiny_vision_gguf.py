@@ -21,7 +21,7 @@ TEXT_DIM = 64
 TEXT_LAYERS = 2
 TEXT_HEADS = 4
 TEXT_FF = 128
-CONTEXT = 512
+CONTEXT = 2048  # the captioner's context: a shorter one only earns llama.cpp's warning
 
 IMAGE = 28
 PATCH = 14
@@ -106,8 +106,9 @@ def write_text_model(path: Path, seed: int = 0) -> Path:
     return path
 
 
-def write_projector(path: Path, seed: int = 1) -> Path:
-    """A CLIP ViT with the LLaVA-1.5 "mlp" projector, as llama.cpp's clip loader reads it."""
+def write_projector(path: Path, seed: int = 1, text_dim: int = TEXT_DIM) -> Path:
+    """A CLIP ViT with the LLaVA-1.5 "mlp" projector, as llama.cpp's clip loader reads it;
+    `text_dim` other than TEXT_DIM makes a projector that does not fit the text model."""
     import gguf
 
     rng = np.random.default_rng(seed)
@@ -120,7 +121,7 @@ def write_projector(path: Path, seed: int = 1) -> Path:
     w.add_vision_patch_size(PATCH)
     w.add_vision_embedding_length(VISION_DIM)
     w.add_vision_feed_forward_length(VISION_FF)
-    w.add_vision_projection_dim(TEXT_DIM)
+    w.add_vision_projection_dim(text_dim)
     w.add_vision_block_count(VISION_LAYERS)
     w.add_vision_head_count(VISION_HEADS)
     w.add_vision_attention_layernorm_eps(1e-5)
@@ -147,10 +148,10 @@ def write_projector(path: Path, seed: int = 1) -> Path:
         w.add_tensor(p + "ffn_down.weight", _rand(rng, d, VISION_FF, scale=0.1))
         w.add_tensor(p + "ffn_down.bias", np.zeros(d, np.float32))
     # the projector: mm.0 (vision width -> text width), GELU, mm.2 (text width -> text width)
-    w.add_tensor("mm.0.weight", _rand(rng, TEXT_DIM, d, scale=0.1))
-    w.add_tensor("mm.0.bias", np.zeros(TEXT_DIM, np.float32))
-    w.add_tensor("mm.2.weight", _rand(rng, TEXT_DIM, TEXT_DIM, scale=0.1))
-    w.add_tensor("mm.2.bias", np.zeros(TEXT_DIM, np.float32))
+    w.add_tensor("mm.0.weight", _rand(rng, text_dim, d, scale=0.1))
+    w.add_tensor("mm.0.bias", np.zeros(text_dim, np.float32))
+    w.add_tensor("mm.2.weight", _rand(rng, text_dim, text_dim, scale=0.1))
+    w.add_tensor("mm.2.bias", np.zeros(text_dim, np.float32))
     _finish(w)
     return path
 

@@ -69,13 +69,17 @@ class ImportView(QWidget):
         self.summary.setWordWrap(True)
         # which describer names what is in view (a user should know how much to expect of captions)
         from models.frames import describer_name
+        from models.vision import describer_label
 
-        self.describer = QLabel("Keyframes are described by: "
-                                + describer_name(bool(state.vault.settings["frame_objects"]))
-                                + ". No captioning model ships with Sideload.")
+        s = state.vault.settings
+        vision = describer_label(s["vision_model"], s["vision_mmproj"])
+        self.describer = QLabel("Keyframes are described by: " + describer_name(bool(s["frame_objects"]), vision)
+                                + (f". Your vision model captions up to {s['vision_frames']} keyframes of each "
+                                   "video, one per scene." if vision else ". No captioning model ships with Sideload."))
         self.describer.setObjectName("describerActive")
         self.describer.setWordWrap(True)
-        self.describer.setToolTip("The setting frame_objects turns the ImageNet classifier (EfficientNet-Lite0) on or off.")
+        self.describer.setToolTip("The setting frame_objects turns the ImageNet classifier (EfficientNet-Lite0) on or off; "
+                                  "vision_model and vision_mmproj set a vision GGUF pair of your own.")
         self.failed = QListWidget()
         self.failed.setObjectName("failedFiles")
         self.failed.setAccessibleName("Files that could not be imported, with the reason")

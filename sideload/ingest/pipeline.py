@@ -179,11 +179,17 @@ def frame_description(task: Task, ctx: JobContext) -> None:
     from PIL import Image
 
     describer = task.hub.frames
-    for kf in task.keyframes:
+    vision = task.hub.vision  # a user's vision model captions a few of them, when one is set
+    captioned = set(_vision_frames(task)) if vision is not None else set()
+    for n, kf in enumerate(task.keyframes):
         ctx.check()
         rgb = kf.image()
         with task.hub.heavy:
-            task.frame_facts.append(describer.describe(rgb, kf.motion))
+            facts = describer.describe(rgb, kf.motion)
+            if n in captioned:
+                facts.vision = vision.caption(rgb)
+                facts.describer = f"{vision.name} + {facts.describer}"  # which describer wrote this one
+        task.frame_facts.append(facts)
         t_ms = int(round(kf.t * 1000))
         out = task.vault_paths.keyframe_file(task.content_hash, t_ms)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -193,6 +199,16 @@ def frame_description(task: Task, ctx: JobContext) -> None:
         thumb.parent.mkdir(parents=True, exist_ok=True)
         img.thumbnail((240, 240))
         img.save(thumb, "JPEG", quality=75)
+
+
+def _vision_frames(task: Task) -> list[int]:
+    """A photo is captioned; a video's keyframes once per scene, at most `vision_frames` a file."""
+    from models.vision import frames_to_caption
+
+    if task.source.media_kind == "photo":
+        return [0]
+    return frames_to_caption(task.keyframes, limit=task.settings["vision_frames"],
+                             threshold=task.settings["scene_threshold"])
 
 
 def build_moments(task: Task, ctx: JobContext) -> None:
