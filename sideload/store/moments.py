@@ -59,12 +59,16 @@ def row_to_json(row: sqlite3.Row, score: float | None = None) -> dict[str, Any]:
         # where started_at came from (container, exif, filename, ..., mtime: a guess, owner: corrected)
         "time_source": row["time_source"] if "time_source" in row.keys() else None,
     }
+    if row["kind"] == "speech":
+        out["language"] = meta_of(row).get("language")  # the language it was transcribed in
     if score is not None:
         out["score"] = round(float(score), 4)
     return out
 
 
 def meta_of(row: sqlite3.Row) -> dict[str, Any]:
+    if "meta" not in row.keys():
+        return {}
     try:
         return json.loads(row["meta"] or "{}")
     except json.JSONDecodeError:
