@@ -105,19 +105,21 @@ def group(vault) -> dict[str, int]:
             prints = np.stack([np.frombuffer(r["vector"], np.float32) for r in rows])
             weights = np.array([max(float(r["dur"]), 0.1) for r in rows])
             known = [r["person_id"] for r in rows]
-            result = group_voices(prints, weights, known, float(vault.settings["speaker_threshold"]),
-                                  founders=weights >= MIN_FOUNDER_S)
             made: dict[int, int] = {}
-            for pid in sorted({p for p in result.labels if p is not None and p < 0}, reverse=True):
-                made[pid] = store.new_person(tx, now)
-            labels = [made.get(p, p) for p in result.labels]
-            fresh = [(r["rid"], p, c) for r, p, c, k in zip(rows, labels, result.confidence, known)
-                     if p is not None and k is None]
+            labels, fresh = known, []
+            if any(k is None for k in known):
+                result = group_voices(prints, weights, known, float(vault.settings["speaker_threshold"]),
+                                      founders=weights >= MIN_FOUNDER_S)
+                for pid in sorted({p for p in result.labels if p is not None and p < 0}, reverse=True):
+                    made[pid] = store.new_person(tx, now)
+                labels = [made.get(p, p) for p in result.labels]
+                fresh = [(r["rid"], p, c) for r, p, c, k in zip(rows, labels, result.confidence, known)
+                         if p is not None and k is None]
             store.assign(tx, fresh)
             store.set_owner(tx, owner_of(labels, [r["speaker"] for r in rows], weights))
             placed, new_people = len(fresh), len(made)
         placed += _chat_partners(tx, now)
-        named = _guess_names(tx)
+        named = _guess_names(tx) if placed else 0  # nothing new was said: the votes are as they were
         store.drop_empty(tx)
         renamed = store.sync_names(tx)
     return {"placed": placed, "new_people": new_people, "named_from_speech": named, "names_changed": renamed}
@@ -150,29 +152,48 @@ _AFTER_NAME = r"\b(?!\s[A-Z])(?=\s*(?:[.,!?]|$|here|speaking))"
 _MY_NAME = re.compile(rf"\b(?i:my name is|my name's)\s{_NAME}\b(?!\s[A-Z])")
 _INTRO = re.compile(rf"\b(?:I'm|I am|(?i:this is|it's))\s{_NAME}{_AFTER_NAME}")  # also "this is Lisbon": weaker
 _GREET = r"(?i:thanks|thank you|hi|hello|hey|bye|goodbye|good morning|morning|evening|sorry|please|yes|no|okay|ok|right|well|so)"
-# "Hi Maria, ..." at the start, or "... thanks, Maria." / "Maria?" at the end of what was said
-_ADDRESS = re.compile(rf"^{_GREET},?\s{_NAME}\b(?!\s[A-Z])|(?:^|[.!?]\s){_NAME}[.!?]?\s*$|,\s{_NAME}[.!?]\s*$|"
-                      rf"\b{_GREET},?\s{_NAME}[.!?]?\s*$")
+# "Hi Maria, ..." at the start, or "... thanks, Maria." / "Maria?" at the end of what was said; each is
+# tried on a few words at that end only (a search over the whole text was most of the step's time)
+_ADDRESS_START = re.compile(rf"{_GREET},?\s{_NAME}\b(?!\s[A-Z])")
+_ADDRESS_END = re.compile(rf"(?:^|[.!?]\s|,\s|\b{_GREET},?\s){_NAME}[.!?]?\s*$")
+_EDGE = 40
 
 
-def name_votes(turns: list) -> dict[int, Counter]:
-    """Per person, the names that speech gives them: "my name is Maria" counts 2; "I'm Maria", and
-    being addressed by name by another voice just before their turn, count 1."""
+_GREET_WORDS = tuple(_GREET[4:-1].split("|"))
+
+
+def addressed(text: str) -> str | None:
+    """The name someone is addressed by at the start or the end of `text`, if any."""
+    m = None
+    if text[:12].lower().startswith(_GREET_WORDS):
+        m = _ADDRESS_START.match(text[:_EDGE])
+    last = text.rstrip(" .!?").rsplit(None, 1)[-1:]
+    if m is None and last and last[0][:1].isupper():  # most words said last are no name: no regex then
+        m = _ADDRESS_END.search(text[-_EDGE:])
+    if m is None or m.group(1) in NOT_NAMES:
+        return None
+    if m.re is _ADDRESS_END and m.group(0).startswith(",") and not m.group(0).rstrip().endswith((".", "!", "?")):
+        return None  # ", Lisbon" trailing off is no address
+    return m.group(1)
+
+
+def name_votes(turns: list, only: set[int] | None = None) -> dict[int, Counter]:
+    """Per person (of `only`, else everyone), the names that speech gives them: "my name is Maria"
+    counts 2; "I'm Maria", and being addressed by name by another voice just before their turn, count 1."""
     votes: dict[int, Counter] = defaultdict(Counter)
     prev = None
     for t in turns:
         pid = t["person_id"]
-        text = (t["text"] or "").strip()
-        if pid is not None:
+        if pid is not None and (only is None or pid in only):
+            text = (t["text"] or "").strip()
             for rx, weight in ((_MY_NAME, 2), (_INTRO, 1)):
                 for m in rx.finditer(text):
                     if m.group(1) not in NOT_NAMES:
                         votes[pid][m.group(1)] += weight
             if (prev is not None and prev["file_id"] == t["file_id"] and prev["person_id"] != pid
                     and t["start_s"] - prev["end_s"] <= TURN_GAP_S):
-                m = _ADDRESS.search((prev["text"] or "").strip())
-                name = m and next(g for g in m.groups() if g)
-                if name and name not in NOT_NAMES:
+                name = addressed((prev["text"] or "").strip())
+                if name:
                     votes[pid][name] += 1
         prev = t
     return votes
@@ -180,12 +201,13 @@ def name_votes(turns: list) -> dict[int, Counter]:
 
 def _guess_names(tx) -> int:
     """Names from speech for people the owner has not named: only a clear winner with two votes."""
-    people = {r["person_id"]: r for r in store.person_rows(tx)}
+    people = {r["person_id"]: r for r in store.person_rows(tx)
+              if not r["is_owner"] and r["named_by"] not in ("owner", "chat") and r["spoken"]}
+    if not people:
+        return 0
     changed = 0
-    for pid, counts in name_votes(store.speech_turns(tx)).items():
-        p = people.get(pid)
-        if p is None or p["is_owner"] or p["named_by"] in ("owner", "chat"):
-            continue
+    for pid, counts in name_votes(store.speech_turns(tx), set(people)).items():
+        p = people[pid]
         (name, top), *rest = counts.most_common(2) + [("", 0)]
         if top >= 2 and top >= 2 * rest[0][1] and (p["name"], p["named_by"]) != (name, "speech"):
             store.set_name(tx, pid, name, "speech")
