@@ -79,7 +79,7 @@ def build(vault_dir: Path, n: int, rng) -> dict:
             print(f"\rcatalogue {lo + k:,}/{n:,}", end="", file=sys.stderr)
         timings["catalogue (SQLite + FTS5)"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        index = VectorIndex(vault.paths.index_dir)
+        index = VectorIndex(vault.paths.index_dir, bulk=True)
         store = VectorStore(vault.paths.vectors_file)
         while index_pending(db, index, batch=5000, store=store):
             pass
