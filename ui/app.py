@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QListWidget, QMainWindow,
                                QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
@@ -91,6 +91,10 @@ class MainWindow(QMainWindow):
                 act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _=False, i=i: self.show_view(i))
             self.addAction(act)
+        # wide enough for the longest name beside its icon at any font size, never a scroll bar
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.nav.setMaximumWidth(16777215)
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 16)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.home.askRequested.connect(self.ask_persona)
         self.home.dayRequested.connect(self.open_day)
