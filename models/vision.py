@@ -99,8 +99,10 @@ class VisionCaptioner:
         # A model that carries its own chat template (Qwen2-VL, Gemma 3, SmolVLM...) is prompted in
         # it; LLaVA 1.5 files carry none and use LLaVA's USER/ASSISTANT format.
         generic = bool(self.llm.metadata.get("tokenizer.chat_template"))
-        handler_cls = MTMDChatHandler if generic else Llava15ChatHandler
-        self.handler = handler_cls(clip_model_path=str(self.mmproj_path), verbose=False)
+        if generic:
+            self.handler = MTMDChatHandler(clip_model_path=str(self.mmproj_path), verbose=False, use_gpu=gpu)
+        else:
+            self.handler = Llava15ChatHandler(clip_model_path=str(self.mmproj_path), verbose=False)
         self.llm.chat_handler = self.handler
         self.format = "model's chat template" if generic else "LLaVA 1.5"
         # The projector is read now, not at the first frame of an import, so a file that does not

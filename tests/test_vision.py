@@ -80,6 +80,20 @@ def test_a_bad_pair_is_an_error_naming_the_setting(pair, tmp_path, home):
         assert ModelHub(s).vision is None
 
 
+@pytest.mark.slow
+def test_a_model_with_its_own_chat_template_is_prompted_in_it(pair, tmp_path):
+    from models.vision import VisionCaptioner
+    from tests.tiny_vision_gguf import CHAT_TEMPLATE, write_text_model
+
+    model = write_text_model(tmp_path / "templated.gguf", chat_template=CHAT_TEMPLATE)
+    captioner = VisionCaptioner(model, pair[1], threads=1)
+    try:
+        assert captioner.format == "model's chat template"
+        assert captioner.caption(np.full((180, 320, 3), (200, 30, 30), np.uint8))
+    finally:
+        captioner.close()
+
+
 def _three_scene_video(path: Path) -> Path:
     """12 s: red, blue, then a test pattern, 4 s each, a key frame every second."""
     parts = [f"color=c={c}:s=320x180:r=25:d=4" for c in ("red", "blue")] + ["testsrc=s=320x180:r=25:d=4"]

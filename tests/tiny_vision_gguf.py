@@ -57,7 +57,13 @@ def _rand(rng: np.random.Generator, *shape: int, scale: float = 0.02) -> np.ndar
     return (rng.standard_normal(shape) * scale).astype(np.float32)
 
 
-def write_text_model(path: Path, seed: int = 0) -> Path:
+# A chat template in the model's metadata, as Qwen2-VL or Gemma 3 files carry one (LLaVA 1.5 files do not).
+CHAT_TEMPLATE = ("{% for m in messages %}{{ m.role }}: {% if m.content is string %}{{ m.content }}{% else %}"
+                 "{% for p in m.content %}{% if p.type == 'text' %}{{ p.text }}{% endif %}{% endfor %}{% endif %}\n"
+                 "{% endfor %}{% if add_generation_prompt %}assistant: {% endif %}")
+
+
+def write_text_model(path: Path, seed: int = 0, chat_template: str = "") -> Path:
     import gguf
 
     rng = np.random.default_rng(seed)
@@ -83,6 +89,8 @@ def write_text_model(path: Path, seed: int = 0) -> Path:
     w.add_unk_token_id(0)
     w.add_add_bos_token(True)
     w.add_add_eos_token(False)
+    if chat_template:
+        w.add_chat_template(chat_template)
 
     w.add_tensor("token_embd.weight", _rand(rng, n_vocab, TEXT_DIM, scale=1.0))
     for i in range(TEXT_LAYERS):
