@@ -98,17 +98,20 @@ class VisionCaptioner:
                                                   f"language model ({exc})") from None
         # A model that carries its own chat template (Qwen2-VL, Gemma 3, SmolVLM...) is prompted in
         # it; LLaVA 1.5 files carry none and use LLaVA's USER/ASSISTANT format.
-        generic = bool(self.llm.metadata.get("tokenizer.chat_template"))
-        if generic:
-            self.handler = MTMDChatHandler(clip_model_path=str(self.mmproj_path), verbose=False, use_gpu=gpu)
-        else:
-            self.handler = Llava15ChatHandler(clip_model_path=str(self.mmproj_path), verbose=False)
-        self.llm.chat_handler = self.handler
-        self.format = "model's chat template" if generic else "LLaVA 1.5"
+        self.templated = bool(self.llm.metadata.get("tokenizer.chat_template"))
+        self.format = "model's chat template" if self.templated else "LLaVA 1.5"
         # The projector is read now, not at the first frame of an import, so a file that does not
-        # fit the model is an error naming its setting before any work is done.
+        # fit the model is an error naming its setting before any work is done (older releases of
+        # llama-cpp-python read it in the handler's constructor, newer ones on first use).
         try:
-            self.handler._init_mtmd_context(self.llm)
+            if self.templated:
+                self.handler = MTMDChatHandler(clip_model_path=str(self.mmproj_path), verbose=False, use_gpu=gpu)
+            else:
+                self.handler = Llava15ChatHandler(clip_model_path=str(self.mmproj_path), verbose=False)
+            self.llm.chat_handler = self.handler
+            init = getattr(self.handler, "_init_mtmd_context", None)
+            if init is not None:
+                init(self.llm)
         except (ValueError, RuntimeError, OSError) as exc:
             said = loader_said()
             self.close()
@@ -125,9 +128,12 @@ class VisionCaptioner:
     def caption(self, rgb: np.ndarray) -> str:
         """One sentence of what is in view; '' when the model says nothing usable."""
         url = "data:image/jpeg;base64," + base64.b64encode(_jpeg(rgb)).decode("ascii")
-        messages = [{"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}},
-                                                 {"type": "text", "text": PROMPT}]}]
+        image = {"type": "image_url", "image_url": {"url": url}}
+        if self.templated:  # some templates refuse a system turn: the instruction goes with the image
+            messages = [{"role": "user", "content": [image, {"type": "text", "text": f"{SYSTEM} {PROMPT}"}]}]
+        else:
+            messages = [{"role": "system", "content": SYSTEM},
+                        {"role": "user", "content": [image, {"type": "text", "text": PROMPT}]}]
         with self._lock:
             out = self.llm.create_chat_completion(messages=messages, max_tokens=MAX_TOKENS,
                                                   temperature=0.0, repeat_penalty=1.1)
@@ -139,7 +145,8 @@ class VisionCaptioner:
             # The handler frees its mtmd context on the model's exit stack; not "verbose", it would
             # first point the process's stdout and stderr at /dev/null, which fails late at exit and
             # swallows other threads' output meanwhile. Its log goes to _quiet_mtmd_log's callback.
-            self.handler.verbose = True
+            if getattr(self, "handler", None) is not None:
+                self.handler.verbose = True
             llm.close()
             self.llm = None
 
