@@ -79,7 +79,7 @@ class ModelHub:
         return {"whisper": (s["whisper_model"], s["whisper_bundled"], where, self.threads),
                 "voice": (where,),
                 "embedder": (s["embedding_model"], where, self.threads),
-                "frames": (s["ocr"], self.threads),
+                "frames": (s["ocr"], s["frame_objects"], self.threads),
                 "llm": (s["llm_model"], where, self.threads, str(self.lora_path or "")),
                 "vision": (s["vision_model"], s["vision_mmproj"], where, self.threads),
                 "enrolled_voice": (s["owner_voice_sample"],)}.get(name, ())
@@ -147,8 +147,15 @@ class ModelHub:
     def frames(self):
         from .frames import FrameDescriber
 
-        return self._get("frames", lambda: FrameDescriber(ocr_mode=self.settings["ocr"],
-                                                           threads=self.threads))
+        def make():
+            classifier = None
+            if self.settings["frame_objects"]:
+                from .objects import ObjectClassifier
+
+                classifier = ObjectClassifier(threads=self.threads)
+            return FrameDescriber(ocr_mode=self.settings["ocr"], threads=self.threads, classifier=classifier)
+
+        return self._get("frames", make)
 
     @property
     def llm(self):
