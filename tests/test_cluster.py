@@ -47,6 +47,22 @@ print(sorted(m for m in sys.modules if m == "ray" or m.startswith(("ray.", "side
     assert "--address names a Ray cluster to join; add --engine ray" in out.stderr
 
 
+def test_workers_fill_cpu_nodes_and_share_a_gpu_nodes_gpus():
+    from sideload.cluster.engine import shape
+    from sideload.errors import SideloadError
+
+    cpu = [{"CPU": 16.0, "GPU": 0.0}, {"CPU": 1.0, "GPU": 0.0}, {"CPU": 0.0, "GPU": 0.0}]  # a head with no CPUs
+    assert shape(cpu, threads=2, use_gpu=True, wanted=0, files=100) == (2, 0.0, 8)
+    assert shape(cpu, threads=1, use_gpu=True, wanted=0, files=100) == (1, 0.0, 17)
+    assert shape(cpu, threads=1, use_gpu=True, wanted=4, files=100) == (1, 0.0, 4)  # ray_workers
+    assert shape(cpu, threads=2, use_gpu=True, wanted=0, files=3) == (2, 0.0, 3)  # no more than files
+    gpu = [{"CPU": 16.0, "GPU": 2.0}, {"CPU": 32.0, "GPU": 0.0}]
+    assert shape(gpu, threads=2, use_gpu=True, wanted=0, files=100) == (2, 0.25, 8)  # 4 workers per GPU
+    assert shape(gpu, threads=2, use_gpu=False, wanted=0, files=100) == (2, 0.0, 24)  # device cpu
+    with pytest.raises(SideloadError, match="no room"):
+        shape([{"CPU": 0.0, "GPU": 0.0}], threads=1, use_gpu=False, wanted=0, files=1)
+
+
 @pytest.fixture(scope="module")
 def clips(home, tmp_path_factory) -> Path:
     from sideload.demo.sampleday import Line, make_video, soundtrack

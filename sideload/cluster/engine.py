@@ -73,6 +73,31 @@ class RayEngine:
         self.stats["wall_s"] = time.perf_counter() - t0
 
 
+def shape(nodes: list[dict], *, threads: int, use_gpu: bool, wanted: int, files: int) -> tuple[int, float, int]:
+    """(threads per worker, share of a GPU per worker, how many workers) for the cluster's nodes.
+
+    CPU nodes: as many workers as fit `threads` CPUs each. GPU nodes: the node's CPUs filled the same
+    way, the workers sharing its GPUs (a worker runs a file's decoding and keyframes on its CPUs and
+    its models on the GPU; one worker per GPU would leave the GPU waiting on one worker's decoding),
+    and CPU-only nodes of a GPU cluster are left to other work."""
+    threads = max(1, threads)
+    gpu_nodes = [n for n in nodes if n["GPU"] >= 1] if use_gpu else []
+    share = 0.0
+    if gpu_nodes:
+        threads = max(1, min(threads, int(min(n["CPU"] for n in gpu_nodes) or 1)))
+        per_gpu = max(1, int(min(n["CPU"] // n["GPU"] for n in gpu_nodes) // threads))
+        share = 1.0 / per_gpu
+        fit = sum(int(n["GPU"]) * per_gpu for n in gpu_nodes)
+    else:
+        threads = max(1, min(threads, int(max((n["CPU"] for n in nodes), default=1))))
+        fit = sum(int(n["CPU"] // threads) for n in nodes)
+    if fit < 1:
+        raise SideloadError("the Ray cluster has no room for a worker", kind="cluster",
+                            hint=f"each worker needs {threads} CPU(s); lower the threads setting")
+    count = min(fit, wanted) if wanted else fit
+    return threads, share, max(1, min(count, files))
+
+
 class _Run:
     def __init__(self, ray, rt: Runtime, engine: RayEngine, session, files: list[Path], exclude):
         self.ray, self.rt, self.engine, self.session = ray, rt, engine, session
@@ -85,28 +110,16 @@ class _Run:
         self.running: dict[Any, tuple[Entry, Any]] = {}  # ref -> (entry, worker)
         self.idle: list = []
         self.warming: list = []
-        self.threads, self.gpu, count = self._shape(len(files))
-        engine.stats.update(workers=count, threads=self.threads, pipeline_s=0.0, result_mb=0.0, store_s=0.0,
-                            load_s=[], retried=0)
+        self.threads, self.gpu, count = self._shape(len(files))  # gpu: the share of a GPU each worker holds
+        engine.stats.update(workers=count, threads=self.threads, gpu_share=self.gpu, pipeline_s=0.0,
+                            result_mb=0.0, store_s=0.0, load_s=[], retried=0)
         self.count = count  # started as files need them: an import of known files starts none
         self.actor = ray.remote(PipelineWorker).options(
-            num_cpus=self.threads, num_gpus=1 if self.gpu else 0, max_restarts=0, max_task_retries=0)
+            num_cpus=self.threads, num_gpus=self.gpu, max_restarts=0, max_task_retries=0)
 
-    def _shape(self, files: int) -> tuple[int, bool, int]:
-        """(threads per worker, GPU workers?, how many): one per GPU, else as many as the nodes fit."""
-        threads = max(1, int(self.settings["threads"]))
-        gpu = self.rt.gpus >= 1 and self.settings["device"] != "cpu"
-        if gpu:
-            threads = max(1, min(threads, int(min(n["CPU"] for n in self.rt.nodes if n["GPU"] >= 1))))
-            fit = sum(int(n["GPU"]) for n in self.rt.nodes)
-        else:
-            threads = max(1, min(threads, int(max((n["CPU"] for n in self.rt.nodes), default=1))))
-            fit = sum(int(n["CPU"] // threads) for n in self.rt.nodes)
-        if fit < 1:
-            raise SideloadError("the Ray cluster has no room for a worker", kind="cluster",
-                                hint=f"each worker needs {threads} CPU(s); lower the threads setting")
-        wanted = min(fit, self.engine.workers) if self.engine.workers else fit
-        return threads, gpu, max(1, min(wanted, files))
+    def _shape(self, files: int) -> tuple[int, float, int]:
+        return shape(self.rt.nodes, threads=int(self.settings["threads"]), use_gpu=self.settings["device"] != "cpu",
+                     wanted=self.engine.workers, files=files)
 
     def _add_worker(self) -> None:
         handle = self.actor.remote(self.threads)
