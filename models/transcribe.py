@@ -100,6 +100,12 @@ def _decode(model, window: Window, audio: np.ndarray, language: str | None, beam
         # the segment's words, split where they change region (a segment may span a pause)
         groups: list[tuple[int, list[tuple[float, float, str, float]]]] = []
         for w in seg.words or []:
+            if w.end - w.start < COLLAPSED_S and groups:
+                # a word whose timing collapsed (alignment at a segment's end puts the last words on
+                # its end time) goes with the word before it, not into whatever region that time is in
+                region, s = groups[-1][0], groups[-1][1][-1][1]
+                groups[-1][1].append((s, s, w.word, float(getattr(w, "probability", 1.0))))
+                continue
             placed = window.word_span(w.start, w.end)
             if placed is None:
                 continue  # in a pause or in the padding: not speech
@@ -116,6 +122,8 @@ def _decode(model, window: Window, audio: np.ndarray, language: str | None, beam
     return by_region, decoded_in
 
 
+COLLAPSED_S = 0.02  # a word shorter than this has no timing of its own
+CUT_SHORT_S = 1.5  # words ending this long before their region's end: Whisper stopped early
 UNSURE_WORD_P = 0.75  # a region whose words are less sure than this on average may be in another language
 MIN_DETECT_S = 1.0  # shorter regions carry too little to tell a language by
 MIN_LANGUAGE_P = 0.5  # a region's own language must be at least this likely to override its window's
@@ -177,8 +185,10 @@ def transcribe_track(model, track: AudioTrack, regions: list[SpeechRegion], *, l
     Decoding has no temperature fallback (no sampling), so the same file always gives the same words.
 
     After a pause Whisper may end a window early and leave the regions after its last word without
-    words; those trailing regions are decoded again as a window of their own. A wordless region
-    between regions that got words was heard and judged not speech, and stays without words.
+    words; those trailing regions are decoded again as a window of their own. When it stopped inside
+    the last region it heard (its words end well before the region does), that region is decoded
+    again alone first. A wordless region between regions that got words was heard and judged not
+    speech, and stays without words.
     """
     if not getattr(model.model, "is_multilingual", True):
         language = "en"
@@ -194,12 +204,20 @@ def transcribe_track(model, track: AudioTrack, regions: list[SpeechRegion], *, l
             elsewhere = region_languages(model, window, by_region, decoded_in, track)
         for i in elsewhere:
             by_region.pop(i, None)
-        for i in sorted(by_region):
-            out.extend(by_region[i])
         redo = _runs(window, elsewhere, track.duration)
         heard = max(by_region, default=-1)
+        cut_short = heard >= 0 and len(window.regions) > 1 and \
+            window.regions[heard].end - max(sg.end for sg in by_region[heard]) > CUT_SHORT_S
+        if cut_short:
+            # Whisper stopped inside the last region it heard: that region alone, then the rest
+            log.debug("words stopped %.1f s before the end of the region at %.1f s; decoding it alone",
+                      window.regions[heard].end - max(sg.end for sg in by_region[heard]), window.regions[heard].start)
+            redo += plan_windows([window.regions[heard]], track.duration, language=window.language)
+            by_region.pop(heard)
+        for i in sorted(by_region):
+            out.extend(by_region[i])
         trailing = [r for i, r in enumerate(window.regions) if i > heard and i not in elsewhere]
-        if trailing and by_region:
+        if trailing and (by_region or cut_short):
             log.debug("%d regions after %.1f s got no words in their window; decoding them again",
                       len(trailing), trailing[0].start)
             redo += plan_windows(trailing, track.duration, language=window.language)

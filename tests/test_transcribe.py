@@ -186,6 +186,22 @@ def test_words_go_back_to_their_regions_and_regions_left_after_an_early_stop_are
     assert seen and seen[0] == pytest.approx(0.8)  # called before each window and after each segment
 
 
+def test_collapsed_words_stay_with_their_line_and_a_region_cut_short_is_decoded_again_alone():
+    from models.transcribe import transcribe_track
+
+    regions = [SpeechRegion(1.0, 6.0), SpeechRegion(8.0, 12.0)]
+    track = AudioTrack.from_array(np.zeros(14 * SAMPLE_RATE, np.float32))
+    # Whisper stops after two words of the first line; its last words collapse onto the segment's
+    # end, which lies in the second region. They stay with the first line, which is heard again alone.
+    fake = FakeWhisper([[[(0.2, 0.7, "hello"), (0.8, 1.2, "there"), (9.0, 9.0, "and"), (9.0, 9.0, "please")]],
+                        [[(0.2, 0.7, "hello"), (0.8, 1.2, "there"), (3.0, 4.5, "general"), (4.6, 5.0, "kenobi")]],
+                        [[(0.5, 1.0, "okay"), (1.1, 3.5, "fine")]]])
+    segments = transcribe_track(fake, track, regions, language="en")
+    assert [round(d, 1) for d, _ in fake.calls] == [10.3, 5.4, 4.4]
+    assert [s.text for s in segments] == ["hello there general kenobi", "okay fine"]
+    assert segments[0].end == pytest.approx(5.8) and segments[1].start == pytest.approx(8.3)
+
+
 def test_an_unsure_region_in_another_language_is_decoded_again_in_its_own():
     from models.transcribe import transcribe_track
 
