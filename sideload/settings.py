@@ -70,7 +70,7 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("imitation_model", "path", "", "A GGUF chat model, other than the persona's own, that writes imitations of the owner's words for the likeness test when the vault holds no one else's words; empty skips that test then.", group="persona", path_kind="file"),
     # a Ray cluster (import --engine ray)
     Setting("ray_address", "str", "", "Ray cluster that `import --engine ray` joins (HOST:PORT, or auto for one already running here); empty starts a Ray runtime on this machine for the import and stops it afterwards.", group="cluster"),
-    Setting("ray_workers", "int", 0, "Pipeline workers `import --engine ray` starts, each holding its own models; 0 starts as many as the cluster fits (one per GPU, else one per `threads` CPUs).", minimum=0, maximum=100_000, group="cluster"),
+    Setting("ray_workers", "int", 0, "Pipeline workers `import --engine ray` starts, each holding its own models; 0 starts as many as the cluster fits (one per `threads` CPUs; on GPU nodes they share the GPUs).", minimum=0, maximum=100_000, group="cluster"),
     # research dataset (`sideload dataset export`)
     Setting("dataset_consenting_people", "list", [], "People (names as in chats or as named voices) who consented to their words being in a research dataset export; anyone else's words are replaced by a marker.", group="dataset"),
     # storage: how long originals are kept whole (applied by consolidation; `sideload storage --plan` shows it first)
