@@ -52,6 +52,7 @@ class JobsView(QWidget):
         self.job: jobs.Job | None = None
         self.next_label = QLabel()
         self.next_label.setObjectName("nextRun")
+        self.next_label.setWordWrap(True)  # a long line must not set the window's least width
         self.retention_label = QLabel()  # what the retention policy will do, shown before it acts
         self.retention_label.setObjectName("retentionPlan")
         self.retention_label.setWordWrap(True)
@@ -65,6 +66,7 @@ class JobsView(QWidget):
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.stage = QLabel("")
+        self.stage.setWordWrap(True)
         self.report = QTextBrowser()
         self.report.setObjectName("lastReport")
         cbox = QGroupBox("Nightly consolidation")
