@@ -100,7 +100,8 @@ def evaluate(vault: Vault, hub, path: Path, ctx: JobContext, *, max_tokens: int 
     out["reduction"] = round(1 - out["persona"]["perplexity"] / out["base"]["perplexity"], 4)
     out["base_model"] = base.name
     ctx.check()
-    _four_way(out, vault, hub, everything, base, lora_path, ctx)
+    # the choices cost about as much again as perplexity: as many items as the token budget allows
+    _four_way(out, vault, hub, everything, base, lora_path, ctx, limit=max(8, min(80, max_tokens // 250)))
     return out
 
 
