@@ -106,20 +106,22 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def run_queries(searcher, queries: list[str], lat: dict, name: str) -> None:
-    """Each query unfiltered, then with a month and a speaker filter (the same text: a search refined)."""
+def run_queries(searchers: dict, queries: list[str], lat: dict, fts: str) -> None:
+    """Each query unfiltered, then with a month and a speaker filter (the same text: a search refined),
+    by each searcher in turn: interleaved, so the page cache and a busy moment favour none."""
     from sideload.recall.search import SearchRequest
 
     for i, q in enumerate(queries):
         y, m = 2021 + i % YEARS, 1 + i % 12
         d0 = date(y, m, 1)
         d1 = (d0 + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        for kind, req in (("unfiltered", SearchRequest(q, limit=10)),
-                          ("filtered", SearchRequest(q, limit=10, date_from=d0, date_to=d1, speaker="me"))):
-            t = time.perf_counter()
-            searcher.search(req)
-            lat.setdefault((name, kind), []).append(time.perf_counter() - t)
-            lat.setdefault((name, kind, "legs"), []).append(dict(searcher.legs.seconds))
+        for name, searcher in searchers.items():
+            for kind, req in (("unfiltered", SearchRequest(q, limit=10)),
+                              ("filtered", SearchRequest(q, limit=10, date_from=d0, date_to=d1, speaker="me"))):
+                t = time.perf_counter()
+                searcher.search(req)
+                lat.setdefault((name, fts, kind), []).append(time.perf_counter() - t)
+                lat.setdefault((name, fts, kind, "legs"), []).append(dict(searcher.legs.seconds))
 
 
 def main() -> int:
@@ -176,7 +178,8 @@ def main() -> int:
             for q in warm:
                 before.search(SearchRequest(q))
             optimized_already = info.get("fts_optimized", False)
-            run_queries(before, queries, lat, "before")
+            if not optimized_already:
+                run_queries({"before": before, "after": after}, queries, lat, "as imported")
             for name, enc in (("torch", torch_embed.encode), ("onnx", onnx.encode)):
                 for q in texts[: args.queries]:  # fresh texts: no cache
                     t = time.perf_counter()
@@ -206,8 +209,7 @@ def main() -> int:
             for q in warm:
                 after.search(SearchRequest(q))
                 before2.search(SearchRequest(q))
-            run_queries(after, queries, lat, "after")
-            run_queries(before2, queries, lat, "before, FTS optimized")
+            run_queries({"before": before2, "after": after}, queries, lat, "optimized")
         report(args, timings, size, lat, LEGS, onnx_load, torch_load, rss_search, optimize_s, optimized_already,
                len(queries))
     finally:
@@ -228,27 +230,25 @@ def report(args, timings, size, lat, legs, onnx_load, torch_load, rss_search, op
         print(f"FTS5 optimize (after a bulk import): {optimize_s:.1f} s")
     elif optimized_already:
         print("FTS5 already optimized by an earlier run: 'before' runs on the optimized index too")
-    print(f"\n{'query':<58}{'p50 ms':>8}{'p95 ms':>8}")
-    rows = [("unfiltered, before (torch, one leg after the other)", ("before", "unfiltered")),
-            ("unfiltered, before, FTS optimized", ("before, FTS optimized", "unfiltered")),
-            ("unfiltered, after (onnxruntime, legs at once, cache)", ("after", "unfiltered")),
-            ("month + speaker filter, before", ("before", "filtered")),
-            ("month + speaker filter, before, FTS optimized", ("before, FTS optimized", "filtered")),
-            ("month + speaker filter, after", ("after", "filtered")),
-            ("  baseline: chromadb where, vector part only", ("chroma where",)),
-            ("embedding one query: sentence-transformers (torch)", ("embed", "torch")),
-            ("embedding one query: onnxruntime", ("embed", "onnx"))]
-    for label, key in rows:
-        if key in lat:
-            print(f"{label:<58}{pct(lat[key], 50):>8.1f}{pct(lat[key], 95):>8.1f}")
+    print(f"\n{'query (full-text index as imported / optimized)':<74}{'p50 ms':>8}{'p95 ms':>8}")
+    for kind, label in (("unfiltered", "unfiltered"), ("filtered", "month + speaker filter")):
+        for fts in ("as imported", "optimized"):
+            for name, how in (("before", "torch, legs in turn"), ("after", "onnxruntime, legs at once, cache")):
+                key = (name, fts, kind)
+                if key in lat:
+                    print(f"{f'{label}, {name} ({how}), FTS {fts}':<74}{pct(lat[key], 50):>8.1f}{pct(lat[key], 95):>8.1f}")
+    for label, key in (("  baseline: chromadb where, vector part only", ("chroma where",)),
+                       ("embedding one query: sentence-transformers (torch)", ("embed", "torch")),
+                       ("embedding one query: onnxruntime", ("embed", "onnx"))):
+        print(f"{label:<74}{pct(lat[key], 50):>8.1f}{pct(lat[key], 95):>8.1f}")
     for name in ("before", "after"):
         for kind in ("unfiltered", "filtered"):
-            runs = lat[(name, kind, "legs")]
-            total = float(np.mean(lat[(name, kind)])) or 1.0
+            runs = lat[(name, "optimized", kind, "legs")]
+            total = float(np.mean(lat[(name, "optimized", kind)])) or 1.0
             parts = "  ".join(f"{leg} {np.mean([r[leg] for r in runs]) * 1000:5.1f} ms "
                               f"({np.mean([r[leg] for r in runs]) / total:4.0%})" for leg in legs)
             print(f"legs, {name}, {kind:<10} (mean {total * 1000:5.1f} ms): {parts}")
-    ok = pct(lat[("after", "unfiltered")], 95) <= 50 and pct(lat[("after", "filtered")], 95) <= 50
+    ok = all(pct(lat[("after", "optimized", kind)], 95) <= 50 for kind in ("unfiltered", "filtered"))
     print(f"\ntarget p95 <= 50 ms for both: {'met' if ok else 'NOT met'} (the embedding runs beside the keyword "
           "leg, so the legs may add up to more than the whole)")
 

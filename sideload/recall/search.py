@@ -179,7 +179,7 @@ class Searcher:
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
-        return retrieval.keyword_rids(self.db, match, where, args, CANDIDATES)
+        return retrieval.keyword_rids(self.db, match, where, args, CANDIDATES, join_files=bool(req.source))
 
     def passage_keyword(self, req: SearchRequest, where: str, args: list) -> list[tuple[int, int]]:
         terms = self._useful_terms(keyword_terms(req.text))

@@ -63,8 +63,12 @@ class VectorStore:
         inside = rids <= m.shape[0]
         out = np.zeros(len(rids), np.float32)
         if inside.any():
-            rows = np.asarray(m[rids[inside] - 1], dtype=np.float32)
-            out[inside] = rows @ query.astype(np.float32)
+            # read in file order: a month's rows lie scattered when footage was imported out of order
+            order = np.argsort(rids[inside], kind="stable")
+            rows = np.asarray(m[rids[inside][order] - 1], dtype=np.float32)
+            scores = np.empty(len(order), np.float32)
+            scores[order] = rows @ query.astype(np.float32)
+            out[inside] = scores
         return out
 
     def rebuild(self, db: sqlite3.Connection, batch: int = 20000) -> int:
