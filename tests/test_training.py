@@ -172,7 +172,8 @@ def test_consolidation_trains_and_promotes_an_adapter_that_serves(diary_vault):
     report = json.loads(db.execute("SELECT report FROM consolidation_runs ORDER BY run_id DESC").fetchone()[0])
     names = [s["name"] for s in report["steps"]]
     assert names == ["back up the catalogue", "import new", "re-embed", "passages of long moments",
-                     "people by voice", "profile", "train, evaluate, promote", "retention of originals"]
+                     "people by voice", "activities", "profile", "train, evaluate, promote",
+                     "retention of originals"]
     assert all(s["status"] == "done" and s["seconds"] >= 0 for s in report["steps"])
     assert report["persona"]["promoted"] is True and any("now serves" in line for line in report["learnt"])
     assert list((diary_vault / "derived" / "reports").glob("*.json"))

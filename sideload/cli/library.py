@@ -61,6 +61,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_moments(args: argparse.Namespace) -> int:
     from sideload import documents
 
+    documents.parse_day(args.day, "--day")  # a bad argument is a usage error, vault or no vault
     with open_vault(args) as vault:
         moments = documents.moments(vault, day=args.day, source=args.source)["moments"]
 
