@@ -116,3 +116,23 @@ def test_whose_life_it_is_is_guessed_from_their_own_words_or_not_at_all(tmp_path
         context.import_session(v, JobContext()).run([diary])
         found = owner_name.guess(v.db)
         assert found and found.name == "Ada Byron", found
+
+
+def test_ways_of_speaking_are_said_so_a_reader_understands_them(tmp_path, home):
+    from sideload.persona import profile
+
+    chat = tmp_path / "WhatsApp Chat with Sam.txt"
+    lines = ["I will bring the new balls.", "I will call you later.", "I will be there at ten.",
+             "The tennis club opens at ten.", "See you at the tennis club.", "Meet me by the tennis club gate."]
+    chat.write_text("".join(f"02/03/2026, 18:0{i} - Alex: {t}\n" for i, t in enumerate(lines)), encoding="utf-8")
+    context = fake_context(tmp_path / "vault")
+    with context.init() as v:
+        v.settings.set("owner_name", "Alex")
+        v.settings.save()
+    with context.open(write=True) as v:
+        context.import_session(v, JobContext()).run([chat])
+        profile.distil(v)
+        speech = {f["key"]: f["value"] for f in profile.facts(v.db) if f["kind"] == "speech"}
+    assert speech["sentence length"].startswith("I speak in sentences of about")
+    assert "vocabulary" not in speech  # 40 words say nothing about a vocabulary
+    assert speech["phrases I often use"] == "\u201ctennis club\u201d" and "i will" not in str(speech)

@@ -219,11 +219,25 @@ def _speech_style(db) -> list:
                 g = ws[i:i + n]
                 if any(w not in STOP for w in g):
                     grams[" ".join(g)] += 1
-    phrases = [g for g, c in grams.most_common(400) if c >= 3 and not all(w in STOP for w in g.split())][:12]
+    # a phrase is worth saying when it is more than stop words and recurs; "i will" is neither
+    phrases, said = [], set()
+    for g, c in grams.most_common(400):
+        core = tuple(w for w in g.split() if w not in STOP)
+        if c >= 3 and len(core) >= 2 - (len(g.split()) == 3) and core not in said:
+            phrases.append(g)  # "the tennis club" says no more than "tennis club"
+            said.add(core)
+    phrases = phrases[:12]
     avg = sum(len(_WORD.findall(s)) for s in sents) / max(len(sents), 1)
-    return [("speech", "sentence length", f"about {avg:.0f} words a sentence", [], {"avg_words": round(avg, 1)}),
-            ("speech", "vocabulary", f"{len(set(words))} different words in {len(words)}", [], {}),
-            ("speech", "recurring phrases", "; ".join(phrases), [], {"phrases": phrases})]
+    out = [("speech", "sentence length", f"I speak in sentences of about {avg:.0f} words", [],
+            {"avg_words": round(avg, 1)})]
+    if len(words) >= 2000:  # below that, a count of different words says nothing about a person
+        share = len(set(words)) / len(words)
+        out.append(("speech", "vocabulary", f"a {'wide' if share > 0.3 else 'plain'} vocabulary: "
+                    f"{len(set(words)):,} different words in {len(words):,} spoken", [], {"share": round(share, 3)}))
+    if phrases:
+        out.append(("speech", "phrases I often use", "; ".join(f"“{p}”" for p in phrases[:6]), [],
+                    {"phrases": phrases}))
+    return out
 
 
 def facts(db, *, include_hidden: bool = False) -> list[dict[str, Any]]:
