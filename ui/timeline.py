@@ -44,6 +44,7 @@ class TimelineView(QWidget):
         go.clicked.connect(lambda: self.show_day(self.jump.date().toString("yyyy-MM-dd"), nearest=True))
         self.header = QLabel()
         self.header.setObjectName("dayHeader")
+        self.header.setWordWrap(True)  # a day with guessed times says so at length: it must not widen the window
         heading(self.header, 15)
         self.moments = QListWidget()
         self.moments.setObjectName("moments")
