@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import argparse
 
-from sideload.cli.common import emit, open_vault
-from sideload.errors import EXIT_OK, SideloadError
+from sideload.cli.common import checked_action, emit, number, open_vault
+from sideload.errors import EXIT_OK
 
 USAGE = "activities takes list, moments ID, rename ID NAME, merge A B, split ID or refresh"
 ARGS = {"list": 0, "refresh": 0, "moments": 1, "rename": 2, "merge": 2, "split": 1}
 
 
 def _id(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise SideloadError(f"an activity is given by its number (got {value!r})", kind="usage",
-                            hint="`sideload activities` lists them with their numbers") from None
+    return number(value, "an activity", "activities")
 
 
 def _line(a: dict) -> str:
@@ -36,13 +32,9 @@ def cmd_activities(args: argparse.Namespace) -> int:
     from sideload.persona import activity_edits as edits
     from sideload.store import queries
 
-    action = args.action or "list"
-    if action not in ARGS:
-        raise SideloadError(f"{USAGE} (got {action!r})", kind="usage")
-    if len(args.args) != ARGS[action]:
-        what = {"moments": "ID", "rename": "ID NAME", "merge": "A B", "split": "ID"}.get(action, "nothing")
-        hint = ' (quote a name of several words: "morning coffee")' if action == "rename" else ""
-        raise SideloadError(f"activities {action} takes {what}{hint}", kind="usage")
+    action = checked_action(args, "activities", ARGS, USAGE,
+                            {"moments": "ID", "rename": "ID NAME", "merge": "A B", "split": "ID"},
+                            ("rename", "morning coffee"))
     if action in ("list", "moments"):
         with open_vault(args) as vault:
             if action == "list":

@@ -104,3 +104,25 @@ def passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
             raise SideloadError("the two passphrases differ", kind="usage")
         return first
     raise SideloadError("a passphrase is needed: --passphrase-file F or $SIDELOAD_PASSPHRASE", kind="usage")
+
+
+def checked_action(args, group: str, arity: dict[str, int], usage: str, takes: dict[str, str],
+                   quoted: tuple[str, str] | None = None) -> str:
+    """A group's sub-action (`people name ID NAME`), its number of arguments checked: a usage
+    error names what it takes. `quoted` is (action, example) for one whose last argument is a name."""
+    action = args.action or "list"
+    if action not in arity:
+        raise SideloadError(f"{usage} (got {action!r})", kind="usage")
+    if len(args.args) != arity[action]:
+        hint = f' (quote a name of several words: "{quoted[1]}")' if quoted and action == quoted[0] else ""
+        raise SideloadError(f"{group} {action} takes {takes.get(action, 'nothing')}{hint}", kind="usage")
+    return action
+
+
+def number(value: str, what: str, group: str) -> int:
+    """An id given on the command line: a number, or a usage error saying where the numbers are."""
+    try:
+        return int(value)
+    except ValueError:
+        raise SideloadError(f"{what} is given by its number (got {value!r})", kind="usage",
+                            hint=f"`sideload {group}` lists them with their numbers") from None

@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import argparse
 
-from sideload.cli.common import emit, open_vault
-from sideload.errors import EXIT_OK, SideloadError
+from sideload.cli.common import checked_action, emit, number, open_vault
+from sideload.errors import EXIT_OK
 
 USAGE = "people takes list, moments ID, name ID NAME, merge A B or refresh"
 ARGS = {"list": 0, "refresh": 0, "moments": 1, "name": 2, "merge": 2}
 
 
 def _id(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise SideloadError(f"a person is given by their number (got {value!r})", kind="usage",
-                            hint="`sideload people` lists them with their numbers") from None
+    return number(value, "a person", "people")
 
 
 def _line(p: dict) -> str:
@@ -36,13 +32,9 @@ def _line(p: dict) -> str:
 def cmd_people(args: argparse.Namespace) -> int:
     from sideload.lifecycle import people
 
-    action = args.action or "list"
-    if action not in ARGS:
-        raise SideloadError(f"{USAGE} (got {action!r})", kind="usage")
-    if len(args.args) != ARGS[action]:
-        what = {"moments": "ID", "name": "ID NAME", "merge": "A B"}.get(action, "nothing")
-        hint = ' (quote a name of several words: "Aunt Maria")' if action == "name" else ""
-        raise SideloadError(f"people {action} takes {what}{hint}", kind="usage")
+    action = checked_action(args, "people", ARGS, USAGE,
+                            {"moments": "ID", "name": "ID NAME", "merge": "A B"},
+                            ("name", "Aunt Maria"))
     if action == "list":
         with open_vault(args) as vault:
             doc = {"people": people.people(vault.db, vault.settings["owner_name"])}
