@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import make_footage  # noqa: E402  (the ingest benchmark's body-camera footage)
+from ingest import footage_in  # noqa: E402  (the ingest benchmark's body-camera footage)
 
 
 def run(files: list[Path], vault_dir: Path, whisper: str, *, engine: str = "local", workers: int = 0,
@@ -69,11 +69,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="sideload-cluster-bench-"))
     footage = args.keep or work / "footage"
     try:
-        files = sorted(footage.glob("*.mp4")) if footage.exists() else []
-        if not files:
-            t = time.perf_counter()
-            files = make_footage(footage, args.minutes, args.segments)
-            print(f"generated {len(files)} clips ({args.minutes:g} min) in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        files = footage_in(footage, args.minutes, args.segments)
         runs = {
             "local, 2 threads": run(files, work / "v-local", args.whisper),
             "Ray 1 worker x 2 threads": run(files, work / "v-ray1", args.whisper, engine="ray", workers=1, threads=2),

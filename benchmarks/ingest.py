@@ -42,6 +42,17 @@ SENTENCES = [
 SCENES = ["testsrc2", "smptehdbars", "cellauto", "rgbtestsrc", "color=0x556b2f", "life", "color=0x8b4513"]
 
 
+def footage_in(folder: Path, minutes: float, segments: int) -> list[Path]:
+    """The clips kept in `folder` from an earlier run (--keep), else newly generated there."""
+    files = sorted(folder.glob("*.mp4")) if folder.exists() else []
+    if not files:
+        t = time.perf_counter()
+        files = make_footage(folder, minutes, segments)
+        print(f"generated {len(files)} clips ({minutes:g} min, 1280x720, 30 fps) in {time.perf_counter() - t:.0f} s",
+              file=sys.stderr)
+    return files
+
+
 def make_footage(folder: Path, minutes: float, segments: int, speech_share: float = 0.3) -> list[Path]:
     """Body-camera style segments at 1280x720, 30 fps, 1 s key-frame interval, several voices."""
     seg_s = minutes * 60 / segments
@@ -152,12 +163,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="sideload-bench-"))
     footage = args.keep or work / "footage"
     try:
-        files = sorted(footage.glob("*.mp4")) if footage.exists() else []
-        if not files:
-            t = time.perf_counter()
-            files = make_footage(footage, args.minutes, args.segments)
-            print(f"generated {len(files)} clips ({args.minutes:g} min, 1280x720, 30 fps) in {time.perf_counter() - t:.0f} s",
-                  file=sys.stderr)
+        files = footage_in(footage, args.minutes, args.segments)
         previous = None if args.no_previous else run_pipeline(files, work / "vault-previous", "tiny.en", objects=False)
         result, wall, load_s, peak, hub = run_pipeline(files, work / "vault")
         media = result.media_seconds
