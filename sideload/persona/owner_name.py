@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from sideload.store import profile_facts
 
-_SAYS_NAME = re.compile(r"\b(?i:my name is|this is|i am|i'm)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:\s+speaking)?\b")
+_SAYS_NAME = re.compile(r"\b(?i:my name is|this is|i am|i'm)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?!\w)(?:\s+speaking)?")
 _NOT_NAMES = {"The", "This", "That", "Here", "It", "Not", "Very", "Just", "So", "Going", "Sorry", "Monday", "Tuesday",
-              "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Fine", "Good", "Glad", "Sure", "Afraid", "Back"}
+              "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Fine", "Good", "Glad", "Sure", "Afraid", "Back",
+              # titles and abbreviations ("this is St. James's") are no one's name
+              "St", "Mr", "Mrs", "Ms", "Dr", "Sir", "Lord", "Lady", "Captain", "Saint"}
 
 
 @dataclass
