@@ -64,6 +64,16 @@ def test_time_phrase_parser_resolves_against_the_vault():
     _, tf = parse("the talk on March 2nd", days)
     assert str(tf.date_from) == "2026-03-02"
     assert parse("may I see the passport", days)[1].phrases == ()
+    # a month marked as one later in the question is still found ("may I ... in May 1662")
+    _, tf = parse("may I ask what you did in May 2025", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-05-01", "2025-05-31")
+    _, tf = parse("how was March?", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2026-03-01", "2026-03-31")
+    # the turn of a year: its last weeks and the first of the next, where a year's end is written of
+    text, tf = parse("what did I promise at the end of 2025?", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-01", "2026-01-31") and "2025" not in text
+    text, tf = parse("what did I do on New Year going into 2026", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-24", "2026-01-07") and "New Year" in text
 
 
 def test_neighbouring_hits_merge_into_one_result():

@@ -57,8 +57,12 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         except ValueError:
             pass
 
-    m = re.search(rf"\b(?:in\s+|during\s+)?(last|this)?\s*({month_names})\b(?:\s+(\d{{4}}))?", text, re.I)
-    if m and tf.date_from is None and (m.group(1) or m.group(3) or re.match(r"\s*(in|during)\b", m.group(0), re.I)):
+    # a month is meant when it is marked as one ("in May", "last March", "May 1662", "how was March?"):
+    # "may I" is not May
+    m = next((m for m in re.finditer(rf"\b(?:in\s+|during\s+|(?:how|what)\s+was\s+)?(last|this)?\s*({month_names})\b"
+                                     rf"(?:\s+(\d{{4}}))?", text, re.I)
+              if m.group(1) or m.group(3) or re.match(r"\s*(in|during|how|what)\b", m.group(0), re.I)), None)
+    if m and tf.date_from is None:
         month = MONTHS[m.group(2).lower()]
         if m.group(3):
             year = int(m.group(3))
@@ -70,6 +74,21 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         tf.date_to = date(year, month, calendar.monthrange(year, month)[1])
         found.append(m.group(0))
         text = _strip(text, m.span())
+
+    # the turn of a year: "at the end of 1661", "going into 1665", "New Year 1665"; what is written
+    # of a year's end is often written in its last weeks or the first of the next
+    m = re.search(r"\b(?:(?:at|by|towards?|near)\s+the\s+(end|close|start|beginning)\s+of|new\s+year(?:'s)?"
+                  r"(?:\s+(?:day|eve))?(?:\s+(?:going\s+)?(?:into|of))?|going\s+into)\s+(1[5-9]\d\d|20\d\d)\b", text, re.I)
+    if m and tf.date_from is None:
+        y = int(m.group(2))
+        if (m.group(1) or "").lower() in ("end", "close"):
+            tf.date_from, tf.date_to = date(y, 12, 1), date(y + 1, 1, 31)
+        elif (m.group(1) or "").lower() in ("start", "beginning"):
+            tf.date_from, tf.date_to = date(y - 1, 12, 20), date(y, 1, 31)
+        else:  # the new year itself: "New Year" stays a thing to look for
+            tf.date_from, tf.date_to = date(y - 1, 12, 24), date(y, 1, 7)
+        found.append(m.group(0))
+        text = _strip(text, m.span() if m.group(1) else m.span(2))
 
     m = re.search(r"\b(?:in|during)\s+(1[5-9]\d\d|20\d\d)\b", text, re.I)
     if m and tf.date_from is None:
