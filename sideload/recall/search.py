@@ -23,10 +23,12 @@ import numpy as np
 from sideload.recall import timephrases
 from sideload.recall.legs import Legs, QueryVectors
 from sideload.recall.merge import merge_neighbours, passage_json
+from sideload.recall.prefilter import Prefilter, best
 from sideload.store import passages as passage_rows
 from sideload.store import retrieval
 from sideload.store.moments import row_to_json
 from sideload.store.queries import vectors_of
+from sideload.store.vectors import dot_rows
 
 RRF_K = 60
 CANDIDATES = 100  # per retriever
@@ -112,7 +114,7 @@ class Searcher:
     for chromadb to start."""
 
     def __init__(self, db: sqlite3.Connection, embedder, index=None, vectors=None, model: str | None = None,
-                 *, remember: int = 256, parallel: bool = True):
+                 *, remember: int = 256, parallel: bool = True, prefilter: bool = True):
         self.db = db
         self.embedder = embedder
         self._index = index
@@ -125,6 +127,8 @@ class Searcher:
         self._parallel = parallel  # the vector leg beside the keyword leg (benchmarks turn it off to compare)
         self._pool: ThreadPoolExecutor | None = None
         self.legs = Legs()  # each leg's time in the last search (benchmarks/search_scale.py prints them)
+        # a filter's candidates from in-memory columns, not SQL (benchmarks turn it off to compare)
+        self.prefilter = Prefilter(db) if prefilter else None
 
     @property
     def index(self):
@@ -197,12 +201,21 @@ class Searcher:
         pids, rids, vecs = self._passages
         if not len(pids) or vecs.shape[1] != qvec.shape[0]:
             return []
-        sims = vecs @ qvec
+        sims = dot_rows(vecs, qvec)
         if self._filtered(req) or not req.include_private:
-            allowed = retrieval.filtered_rids(self.db, where, args, 1 << 62, join_files=bool(req.source))
-            sims = np.where(np.isin(rids, np.asarray(allowed, np.int64)), sims, -1.0)
-        top = np.argsort(-sims)[:CANDIDATES]
+            allowed = self._filter_rids(req, where, args, 1 << 62)
+            sims = np.where(np.isin(rids, allowed), sims, -1.0)
+        top = best(sims, CANDIDATES)
         return [(int(pids[i]), int(rids[i]), float(sims[i])) for i in top if sims[i] >= MIN_DENSE]
+
+    def _filter_rids(self, req: SearchRequest, where: str, args: list, limit: int) -> np.ndarray:
+        """The rids within the filter (at most `limit`): from the in-memory columns where they answer
+        it, else from SQLite; the same rows in the same order either way."""
+        rids = self.prefilter.rids(req) if self.prefilter else None
+        if rids is None:
+            rids = np.asarray(retrieval.filtered_rids(self.db, where, args, limit, join_files=bool(req.source)),
+                              np.int64)
+        return rids[:limit]
 
     def _exact(self, req: SearchRequest) -> bool:
         """Score every candidate exactly: a selective filter, a small vault, or no index to ask."""
@@ -213,14 +226,14 @@ class Searcher:
         if found is None and self._exact(req):
             # with no index (read-only media, or one being rebuilt) every candidate is scored exactly
             ann = self._corpus_size() > SMALL_VAULT and self.index is not None
-            rids = retrieval.filtered_rids(self.db, where, args, EXACT_MAX + 1 if ann else 1 << 62,
-                                           join_files=bool(req.source))
+            rids = self._filter_rids(req, where, args, EXACT_MAX + 1 if ann else 1 << 62)
             if len(rids) <= EXACT_MAX or not ann:
-                if self.vectors is not None and rids and self.vectors.covers(max(rids)):
-                    arr = np.asarray(rids)
-                    sims = self.vectors.score(arr, qvec)
-                    top = np.argsort(-sims)[:CANDIDATES]
-                    return [(int(arr[i]), float(sims[i])) for i in top]
+                if self.vectors is not None and len(rids) and self.vectors.covers(int(rids.max())):
+                    if self.prefilter is None:
+                        sims = self.vectors.score(rids, qvec)
+                        return [(int(rids[i]), float(sims[i])) for i in best(sims, CANDIDATES)]
+                    return self.prefilter.nearest(self.vectors, rids, qvec, CANDIDATES,
+                                                  quick=self._corpus_size() > SMALL_VAULT)
                 return retrieval.exact_scores(self.db, qvec, where, args, CANDIDATES)
         return self._ann_filter(found if found is not None else self._ann_query(req, qvec), where, args)
 
@@ -244,6 +257,12 @@ class Searcher:
             return qvec, None
         with self.legs.timed("dense"):
             return qvec, self._ann_query(req, qvec)
+
+    def prepare(self) -> None:
+        """Read what filtered searches pick from (the columns, the int8 copy of the vectors) now,
+        rather than at the first filtered search: a second or two at a million moments."""
+        if self.prefilter is not None:
+            self.prefilter.prepare(self.vectors)
 
     # -- the whole search ----------------------------------------------------------------------
     def search(self, req: SearchRequest) -> list[dict[str, Any]]:
