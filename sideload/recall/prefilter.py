@@ -32,12 +32,13 @@ class Prefilter:
         self._loaded_at = float("-inf")
         self._load_s = 0.0
         self.loads = 0
-        self.mirror: VectorMirror | None = None
+        self.mirror: VectorMirror | None = None  # the int8 copy of the vectors, built on first need
 
     def prepare(self, vectors: VectorStore | None) -> None:
+        """Read the columns, and build the int8 copy unless it is current, now."""
         self._columns()
-        if vectors is not None:
-            self.mirror_of(vectors).build()
+        if vectors is not None and not self._mirror_of(vectors).ready():
+            self._mirror_of(vectors).build()
 
     def _mirror_of(self, vectors: VectorStore) -> VectorMirror:
         if self.mirror is None or self.mirror.store is not vectors:
@@ -49,7 +50,7 @@ class Prefilter:
         """(rid, similarity) of the `k` of `rids` most like the query, best first: through the int8 copy
         when `quick` (a large vault) or already built, else scored straight from the vector file."""
         if quick or (self.mirror is not None and self.mirror.build_s is not None):
-            picked = self.mirror_of(vectors).top(rids, qvec, k)
+            picked = self._mirror_of(vectors).top(rids, qvec, k)
             if picked is not None:
                 return list(zip(picked[0].tolist(), picked[1].tolist()))
         sims = vectors.score(rids, qvec)
