@@ -162,3 +162,41 @@ def test_a_new_kind_of_activity_appears_and_the_night_says_so(tmp_path, home):
 
         report = consolidate.run(v, context.hubs[0] if context.hubs else None, JobContext(), only={"activities"})
     assert any(line.startswith("new activities:") and "film" in line for line in report["learnt"]), report["learnt"]
+
+
+def test_wordings_that_take_turns_in_one_slot_of_the_week_are_one_routine_but_neighbours_are_not():
+    from sideload.persona import slots
+
+    starts, labels = [], []
+    for week in range(4):
+        monday = datetime(2026, 1, 5) + timedelta(days=7 * week)
+        for day in (0, 1):  # one routine on Monday and Tuesday at seven, told one way or the other by the week
+            starts.append(monday + timedelta(days=day, hours=7, minutes=10 * week))
+            labels.append(week % 2)
+            starts.append(monday + timedelta(days=day, hours=8))  # what follows it on the same days: a clash
+            labels.append(2)
+        starts.append(monday + timedelta(days=2, hours=7))  # the same hour, another weekday
+        labels.append(3)
+    merged = slots.merge_taking_turns(np.array(labels), starts).tolist()
+    group = dict(zip(labels, merged))
+    assert group[0] == group[1] and len({group[0], group[2], group[3]}) == 3, group
+
+
+def test_a_routine_told_in_words_that_share_nothing_is_still_one_activity(tmp_path, home):
+    says = {"handover": ["Handover on ward six.", "Took report from the night team."],
+            "walk": ["Walked the dog by the reservoir."], "supper": ["Supper of soup and bread."]}
+    rng = random.Random(3)
+    lines = []
+    for d in range(21):
+        day = datetime(2026, 1, 5) + timedelta(days=d)
+        for hour, act in ((7.0, "handover"), (12.0, "walk"), (19.0, "supper")):
+            when = day + timedelta(hours=hour + rng.uniform(-0.4, 0.4))
+            lines.append({"datetime": when.isoformat(timespec="seconds"), "text": rng.choice(says[act])})
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(l) + "\n" for l in lines), encoding="utf-8")
+    context = fake_context(tmp_path / "v")
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([tmp_path / "d.jsonl"])
+        groups: dict[int, set] = {}
+        for aid, text in v.db.execute("SELECT ma.activity_id, m.text FROM moment_activities ma JOIN moments m USING (rid)"):
+            groups.setdefault(aid, set()).add(text)
+    assert sorted(map(sorted, groups.values())) == sorted(sorted(t) for t in says.values()), groups

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from sideload.persona import naming
+from sideload.persona import naming, slots
 from sideload.store import activities as store
 
 EPISODE_GAP_S = 600          # moments this close may be one episode
@@ -106,8 +106,9 @@ def points(episodes: list[Episode]) -> np.ndarray:
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def cluster(x: np.ndarray) -> np.ndarray:
-    """Labels 0..k-1 for groups of at least MIN_EPISODES, -1 for the occasional rest."""
+def cluster(x: np.ndarray, starts: list[datetime] | None = None) -> np.ndarray:
+    """Labels 0..k-1 for groups of at least MIN_EPISODES, -1 for the occasional rest. Given the
+    episodes' start times, groups that take turns in the same slots of the week merge (`slots`)."""
     n = len(x)
     if n < MIN_EPISODES:
         return -np.ones(n, int)
@@ -116,6 +117,8 @@ def cluster(x: np.ndarray) -> np.ndarray:
 
     d = np.clip(pdist(x.astype(np.float64), "cosine"), 0, 2)
     raw = fcluster(linkage(d, "average"), LINK_DISTANCE, "distance")
+    if starts is not None:
+        raw = slots.merge_taking_turns(raw, starts)
     sizes = Counter(raw.tolist())
     keep = {c: i for i, c in enumerate(c for c, s in sizes.most_common() if s >= MIN_EPISODES)}
     return np.array([keep.get(c, -1) for c in raw.tolist()], int)
@@ -143,7 +146,7 @@ def discover(vault, *, now: datetime | None = None) -> dict[str, Any]:
     labels = -np.ones(len(episodes), int)
     if len(episodes):
         recent = slice(max(0, len(episodes) - MAX_CLUSTERED), len(episodes))
-        labels[recent] = cluster(x[recent])
+        labels[recent] = cluster(x[recent], [e.start for e in episodes[recent]])
         k = int(labels.max()) + 1
         if k and recent.start:
             labels[:recent.start] = nearest(x[:recent.start], _centroids(x, labels, k), ASSIGN_SIMILAR)
