@@ -208,10 +208,8 @@ def main() -> int:
             info["fts_optimized"] = True
             info_file.write_text(json.dumps(info))
         with Vault.open(vault_dir) as vault:
-            mirror = after.prefilter.mirror  # the int8 copy built above; the columns are read again
             after = Searcher(vault.db, onnx.encode, index, store)
-            after.prefilter.mirror = mirror
-            after.prepare()
+            after.prepare()  # the columns read again; the int8 copy built above is the process's own
             before2 = Searcher(vault.db, torch_embed.encode, index, store, remember=1, parallel=False,
                                prefilter=False)
             for q in warm:

@@ -17,6 +17,7 @@ import numpy as np
 
 from sideload.store import filter_columns
 from sideload.store.filter_columns import FilterColumns, day_number
+from sideload.store import vector_mirror
 from sideload.store.vector_mirror import VectorMirror
 from sideload.store.vectors import VectorStore
 
@@ -41,8 +42,8 @@ class Prefilter:
             self._mirror_of(vectors).build()
 
     def _mirror_of(self, vectors: VectorStore) -> VectorMirror:
-        if self.mirror is None or self.mirror.store is not vectors:
-            self.mirror = VectorMirror(vectors)
+        if self.mirror is None or self.mirror.store.path != vectors.path:
+            self.mirror = vector_mirror.shared(vectors)
         return self.mirror
 
     def nearest(self, vectors: VectorStore, rids: np.ndarray, qvec: np.ndarray, k: int,

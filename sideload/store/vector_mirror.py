@@ -28,6 +28,21 @@ CHUNK = 65_536  # rows quantized (or scored) at a time: bounded scratch memory
 SLACK = 1e-5  # float32 rounding in the two dot products
 
 
+_SHARED: dict[str, "VectorMirror"] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(store: VectorStore) -> "VectorMirror":
+    """The one copy of a vector file in this process: searchers opened again (the API server reopens
+    its engines when an import commits) keep it while the file is unchanged."""
+    key = str(store.path.resolve())
+    with _SHARED_LOCK:
+        mirror = _SHARED.get(key)
+        if mirror is None or mirror.store.dim != store.dim:
+            mirror = _SHARED[key] = VectorMirror(store)
+        return mirror
+
+
 class VectorMirror:
     def __init__(self, store: VectorStore):
         self.store = store
