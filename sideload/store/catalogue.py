@@ -263,6 +263,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX moment_activities_activity ON moment_activities(activity_id);
     """,
+    # 11: each night's four-way choices beside perplexity: likeness and coherence of the adapter that
+    # served before (or the base model) and of the new one, on the night's held-out words; NULL where
+    # a figure was not measured (no one else's words and no imitation model), never 0
+    """
+    ALTER TABLE adapters ADD COLUMN likeness_previous REAL;
+    ALTER TABLE adapters ADD COLUMN likeness_new REAL;
+    ALTER TABLE adapters ADD COLUMN likeness_items INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE adapters ADD COLUMN coherence_previous REAL;
+    ALTER TABLE adapters ADD COLUMN coherence_new REAL;
+    ALTER TABLE adapters ADD COLUMN coherence_items INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE adapters ADD COLUMN likeness_note TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

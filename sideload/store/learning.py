@@ -18,6 +18,10 @@ REEMBED_KEY = "reembed_started"
 ADAPTER_COLUMNS = ("adapter_id", "created_at", "status", "parent_id", "base_name", "base_sha256", "gguf_file",
                    "peft_dir", "train_tokens", "train_seconds", "examples", "heldout_tokens", "ppl_base",
                    "ppl_previous", "ppl_new", "note")
+# The night's four-way choices (likeness, coherence) before and after, written when they were measured.
+CHOICE_COLUMNS = ("likeness_previous", "likeness_new", "likeness_items", "coherence_previous", "coherence_new",
+                  "coherence_items", "likeness_note")
+REPORTED_PROFILE_KEY = "report_profile_keys"
 
 
 # -- adapters: reading --------------------------------------------------------------------------
@@ -31,7 +35,8 @@ def adapter_history(db: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every adapter with its figures, oldest first."""
     return [dict(r) for r in db.execute(
         "SELECT adapter_id, created_at, status, parent_id, train_tokens, train_seconds, examples, heldout_tokens, "
-        "ppl_base, ppl_previous, ppl_new, needs_retrain, note FROM adapters ORDER BY adapter_id")]
+        "ppl_base, ppl_previous, ppl_new, needs_retrain, note, " + ", ".join(CHOICE_COLUMNS) +
+        " FROM adapters ORDER BY adapter_id")]
 
 
 def adapter_sources(db: sqlite3.Connection, adapter_id: int) -> set[int]:
@@ -55,9 +60,11 @@ def retire_served(tx: sqlite3.Connection) -> None:
 
 
 def record_adapter(tx: sqlite3.Connection, row: dict[str, Any]) -> None:
-    """A trained adapter's catalogue row; `row` holds every name in ADAPTER_COLUMNS."""
-    tx.execute(f"INSERT INTO adapters ({', '.join(ADAPTER_COLUMNS)}) VALUES ({','.join('?' * len(ADAPTER_COLUMNS))})",
-               tuple(row[c] for c in ADAPTER_COLUMNS))
+    """A trained adapter's catalogue row; `row` holds every name in ADAPTER_COLUMNS and may hold those
+    in CHOICE_COLUMNS (a figure left out stays NULL: not measured)."""
+    cols = ADAPTER_COLUMNS + tuple(c for c in CHOICE_COLUMNS if row.get(c) is not None)
+    tx.execute(f"INSERT INTO adapters ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+               tuple(row[c] for c in cols))
 
 
 def add_adapter_sources(tx: sqlite3.Connection, adapter_id: int, rids: Iterable[int]) -> None:
@@ -140,6 +147,16 @@ def last_run_report(db: sqlite3.Connection) -> dict[str, Any] | None:
     row = db.execute("SELECT report, status FROM consolidation_runs WHERE status != 'running' "
                      "ORDER BY run_id DESC LIMIT 1").fetchone()
     return json.loads(row["report"]) if row else None
+
+
+def reported_profile_keys(db: sqlite3.Connection) -> dict[str, list[str]] | None:
+    """The people and places the last night's report knew of (None before the first report)."""
+    row = db.execute(f"SELECT value FROM kv WHERE key = '{REPORTED_PROFILE_KEY}'").fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def set_reported_profile_keys(tx: sqlite3.Connection, keys: dict[str, list[str]]) -> None:
+    tx.execute(f"INSERT OR REPLACE INTO kv (key, value) VALUES ('{REPORTED_PROFILE_KEY}', ?)", (json.dumps(keys),))
 
 
 # -- re-embedding ---------------------------------------------------------------------------------
