@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sideload.learn import training
+from sideload.learn import night_choices, training
 from sideload.jobs import JobContext
 from sideload.paths import base_model_cache_dir
 from sideload.persona.serving import base_checksum, base_model_path, served
@@ -45,11 +45,39 @@ def clean_partials(vault: Vault) -> None:
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
+def train_here(vault: Vault, hub, ctx: JobContext, train: list, cfg, previous_peft, gguf_path, peft_dir,
+               candidate_hook=None):
+    """The night's LoRA training on this machine (the GPU when the hub has one): writes the candidate's
+    GGUF adapter and peft folder and returns the lora.TrainResult."""
+    from models import lora
+
+    base = base_model_path(vault.settings)
+    ctx.report(0.02, "train", "loading the model", force=True)
+    hub.torch_threads()
+    with hub.heavy:
+        model, tok = lora.load_base(base, base_model_cache_dir(), device=hub.torch_device,
+                                    checksum=base_checksum(base))
+        peft_model = lora.attach_lora(model, cfg, previous_peft)
+        result = lora.train(peft_model, tok, train, cfg,
+                            progress=lambda done, total: ctx.report(0.05 + 0.75 * done / total, "train",
+                                                                    f"{done:,} of {total:,} tokens"),
+                            should_stop=lambda: ctx.cancelled)
+        ctx.check()
+        if candidate_hook:
+            candidate_hook(peft_model)
+        lora.export_gguf(peft_model, gguf_path)
+        lora.save_peft(peft_model, peft_dir)
+        del peft_model, model
+    return result
+
+
 def train_and_gate(vault: Vault, hub, ctx: JobContext, *, token_budget: int | None = None,
-                   candidate_hook=None) -> Outcome:
+                   candidate_hook=None, trainer=None) -> Outcome:
     """Build the set, train (continuing from the served adapter), score, and promote or keep aside.
 
-    `candidate_hook(peft_model)` lets a test damage the candidate before it is scored.
+    `candidate_hook(peft_model)` lets a test damage the candidate before it is scored. `trainer`, with
+    train_here's arguments, stands in for it: a benchmark brings in a candidate trained on another
+    machine from the very same set and configuration, and it is gated and stored like any night's.
     """
     from models import lora, scoring
 
@@ -68,28 +96,14 @@ def train_and_gate(vault: Vault, hub, ctx: JobContext, *, token_budget: int | No
         return Outcome(False, None, figures, "not enough of the owner's own words yet")
     if parent and tset.new_tokens == 0:
         return Outcome(False, None, figures, "nothing new since the served adapter")
-    ctx.report(0.02, "train", "loading the model", force=True)
-    hub.torch_threads()
-    with hub.heavy:
-        model, tok = lora.load_base(base, base_model_cache_dir(), device=hub.torch_device,
-                                    checksum=base_checksum(base))
-        cfg = lora.TrainConfig(rank=int(s["train_rank"]), alpha=2.0 * int(s["train_rank"]),
-                               lr=float(s["train_learning_rate"]), token_budget=int(token_budget or s["train_token_budget"]))
-        previous_peft = vault.paths.adapters_dir / parent["peft_dir"] if parent and parent["peft_dir"] else None
-        peft_model = lora.attach_lora(model, cfg, previous_peft)
-        result = lora.train(peft_model, tok, tset.train, cfg,
-                            progress=lambda done, total: ctx.report(0.05 + 0.75 * done / total, "train",
-                                                                    f"{done:,} of {total:,} tokens"),
-                            should_stop=lambda: ctx.cancelled)
-        ctx.check()
-        if candidate_hook:
-            candidate_hook(peft_model)
-        next_id = learning.next_adapter_id(vault.db)
-        gguf_path = vault.paths.adapter_gguf(next_id)
-        peft_dir = vault.paths.adapter_peft(next_id)
-        lora.export_gguf(peft_model, gguf_path)
-        lora.save_peft(peft_model, peft_dir)
-        del peft_model, model
+    cfg = lora.TrainConfig(rank=int(s["train_rank"]), alpha=2.0 * int(s["train_rank"]),
+                           lr=float(s["train_learning_rate"]), token_budget=int(token_budget or s["train_token_budget"]))
+    previous_peft = vault.paths.adapters_dir / parent["peft_dir"] if parent and parent["peft_dir"] else None
+    next_id = learning.next_adapter_id(vault.db)
+    gguf_path = vault.paths.adapter_gguf(next_id)
+    peft_dir = vault.paths.adapter_peft(next_id)
+    result = (trainer or train_here)(vault, hub, ctx, tset.train, cfg, previous_peft, gguf_path, peft_dir,
+                                     candidate_hook)
     figures.update(train_tokens=result.tokens, train_seconds=round(result.seconds, 1),
                    tokens_per_s=round(result.tokens_per_s, 1), final_loss=round(result.final_loss, 3))
     # Score base, previous and candidate on the same held-out words, through llama.cpp.
@@ -112,12 +126,19 @@ def train_and_gate(vault: Vault, hub, ctx: JobContext, *, token_budget: int | No
               f"held-out perplexity {scores['new']:.2f} does not beat the {bar_name} {scores[bar_name]:.2f}; kept unserved")
     figures.update(ppl_base=round(scores["base"], 3), ppl_previous=round(scores.get("previous", scores["base"]), 3),
                    ppl_new=round(scores["new"], 3))
+    # likeness and coherence before and after, on a few of the same held-out words (reported, not gating)
+    ctx.report(0.97, "evaluate", "four-way choices", force=True)
+    figures.update(night_choices.measure(
+        vault, hub, base, steps[1][1], gguf_path, tset.heldout_words, ctx,
+        limit=night_choices.night_items(int(s["heldout_tokens"])),
+        before_name=f"adapter v{current['adapter_id']}" if current else "the base model"))
     now = datetime.now().isoformat(timespec="seconds")
     row = dict(adapter_id=next_id, created_at=now, status="served" if promoted else "rejected",
                parent_id=parent and parent["adapter_id"], base_name=base.name, base_sha256=base_checksum(base),
                gguf_file=gguf_path.name, peft_dir=peft_dir.name, train_tokens=result.tokens,
                train_seconds=result.seconds, examples=len(tset.train), heldout_tokens=figures["heldout_tokens"],
-               ppl_base=scores["base"], ppl_previous=scores.get("previous"), ppl_new=scores["new"], note=reason)
+               ppl_base=scores["base"], ppl_previous=scores.get("previous"), ppl_new=scores["new"], note=reason,
+               **{c: figures.get(c) for c in learning.CHOICE_COLUMNS})
     # status, figures and sources commit together: a kill before the commit leaves the previous adapter serving
     with vault.transaction() as tx:
         if promoted:

@@ -23,8 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from sideload.learn import adapters
-from sideload.persona import serving
+from sideload.learn import adapters, night_report
 
 from sideload.persona import profile
 from sideload.errors import Cancelled, SideloadError
@@ -285,7 +284,7 @@ def run(vault: Vault, hub, ctx: JobContext, *, only: set[str] | None = None) -> 
             status = "cancelled"
             raise
         finally:
-            report = _report(vault, run_id, started, results, status, interrupted)
+            report = night_report.build(vault, run_id, started, results, status, interrupted)
             with vault.transaction() as tx:
                 learning.finish_run(tx, run_id, status, datetime.now().isoformat(timespec="seconds"),
                                     [r.as_json() for r in results], report)
@@ -304,44 +303,6 @@ class _SubContext(JobContext):
     def report(self, fraction: float, stage: str, item: str = "", **kw) -> None:
         label = stage if stage.startswith(self.key) else f"{self.key}: {stage}"
         self.parent.report(self.start + self.share * min(max(fraction, 0.0), 1.0), label, item, **kw)
-
-
-def _report(vault: Vault, run_id: int, started: datetime, results: list[StepResult], status: str,
-            interrupted: list[int]) -> dict[str, Any]:
-    served = serving.served(vault.db)
-    persona: dict[str, Any] = {"served_adapter": served and served["adapter_id"]}
-    for r in results:
-        res = r.detail.get("result") or {}
-        if r.name.startswith("train") and "promoted" in res:
-            persona.update({k: res.get(k) for k in ("promoted", "adapter_id", "reason", "ppl_base", "ppl_previous",
-                                                     "ppl_new", "train_tokens", "tokens_per_s", "set")})
-    learnt = []
-    for r in results:
-        res = r.detail.get("result") or {}
-        if r.name == "import new" and res.get("imported"):
-            learnt.append(f"{res['imported']} new file(s), {res.get('moments', 0)} moment(s)")
-        if r.name == "re-embed" and res.get("reembedded"):
-            learnt.append(f"{res['reembedded']} moment(s) re-embedded with {res.get('model')}")
-        if r.name == "activities" and (res.get("new") or res.get("gone")):
-            learnt.append("; ".join(x for x in (
-                res.get("new") and "new activities: " + ", ".join(res["new"]),
-                res.get("gone") and "no longer seen: " + ", ".join(res["gone"])) if x))
-        for kind in ("person", "place"):
-            if r.name == "profile" and res.get(f"new_{kind}s"):
-                learnt.append(f"new {'people' if kind == 'person' else 'places'}: " + ", ".join(res[f"new_{kind}s"]))
-        if r.name == "profile" and res.get("facts"):
-            learnt.append("profile refreshed: " + ", ".join(f"{n} {kind} fact(s)" for kind, n in res["facts"].items()))
-        if r.name.startswith("retention") and res.get("files"):
-            learnt.append(f"retention: {res['files']} original(s) {'reduced' if res['action'] == 'reduce' else 'deleted'}, "
-                          f"{res['bytes_freed']:,} bytes freed")
-        if r.name.startswith("train") and res.get("promoted"):
-            learnt.append(f"persona adapter v{res['adapter_id']} now serves: {res['reason']}")
-        elif r.name.startswith("train") and res.get("reason"):
-            learnt.append(f"persona unchanged: {res['reason']}")
-    return {"run_id": run_id, "started_at": started.isoformat(timespec="seconds"),
-            "seconds": round((datetime.now() - started).total_seconds(), 1), "status": status,
-            "resumed_after": interrupted, "learnt": learnt, "steps": [r.as_json() for r in results],
-            "persona": persona}
 
 
 def _write_report_file(vault: Vault, report: dict[str, Any]) -> None:

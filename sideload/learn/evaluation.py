@@ -108,71 +108,32 @@ def evaluate(vault: Vault, hub, path: Path, ctx: JobContext, *, max_tokens: int 
 def _four_way(out: dict, vault: Vault, hub, words: list, base: Path, lora_path: Path | None,
               ctx: JobContext, limit: int = 80) -> None:
     """Likeness and coherence beside perplexity, for base and persona, on the same held-out words."""
-    from sideload.learn import likeness
-    from sideload.store import learning
+    from sideload.learn import likeness, night_choices
 
-    step = max(1, len(words) // (2 * limit))  # spread over the file, with room for passages too short to split
-    passages = [likeness.Passage(w.text, w.started_at, w.precision) for w in words[::step]]
-    coherence = likeness.coherence_items(passages, limit=limit)
-    kind = words[0].kind if words else "text"
-    pool = likeness.others_pool(learning.others_words(vault.db, kind)) or \
-        likeness.others_pool(learning.others_words(vault.db, "speech" if kind == "text" else "text"))
-    source = "other people's words in the vault"
-    if len(pool) < likeness.CHOICES - 1:
-        writer = vault.settings["imitation_model"]
-        if writer and Path(writer).is_file():
-            source = f"imitations written by {Path(writer).name}"
-            pool = _imitator(Path(writer), hub, ctx)
-        else:
-            pool, source = [], None
-    similar = likeness.likeness_items(passages, pool, limit=limit) if source else []
+    sets = night_choices.item_sets(vault, hub, words, ctx, limit=limit)
     out["choices"] = likeness.CHOICES
-    out["items"] = len(similar)
-    out["coherence_items"] = len(coherence)
-    out["likeness_distractors"] = source
-    if source is None:
-        out["likeness_note"] = ("no one else's words in the vault and no imitation_model set: likeness was not "
-                                "measured")
+    out["items"] = len(sets.likeness)
+    out["coherence_items"] = len(sets.coherence)
+    out["likeness_distractors"] = sets.source
+    if sets.note:
+        out["likeness_note"] = sets.note
     for name, lp in (("base", None), ("persona", lora_path)):
         if name == "persona" and lp is None:
             for key in ("choice_accuracy", "coherence_accuracy"):
                 out["persona"][key] = out["base"].get(key)
             continue
-        for key, items in (("choice_accuracy", similar), ("coherence_accuracy", coherence)):
+        for key, items in (("choice_accuracy", sets.likeness), ("coherence_accuracy", sets.coherence)):
             out[name][key] = choose(items, base, lp, vault.settings["owner_name"], hub, ctx, f"{name} {key}")
 
 
 def choose(items: list, base: Path, lora_path: Path | None, owner: str, hub, ctx: JobContext,
            label: str = "choosing") -> float | None:
     """The share of items where the model (base, or base + adapter) picks the real continuation."""
-    from models import scoring
-    from sideload.learn import likeness
+    from sideload.learn import likeness, night_choices
 
     if not items:
         return None
-    with hub.heavy:
-        picked = scoring.llama_choose(
-            base, [(likeness.prompt_for(it, owner), it.context, it.choices) for it in items], lora_path=lora_path,
-            threads=hub.threads, gpu=hub.device == "cuda",
-            progress=lambda d, t: ctx.report(d / t, label, done=d, total=t, message="items"),
-            should_stop=lambda: ctx.cancelled)
-    ctx.check()
-    return likeness.accuracy(items, picked)
-
-
-def _imitator(model: Path, hub, ctx: JobContext):
-    """Three continuations of an opening written by another model (the likeness test's fallback)."""
-    from models.llm import LLM
-
-    llm = LLM(model, threads=hub.threads, n_ctx=1024)
-
-    def write(opening: str) -> list[str]:
-        ctx.check()
-        ask = [{"role": "user", "content": "Here is the opening of a diary entry:\n\n" + opening
-                + "\n\nContinue it with the next three sentences, in the same voice. Write only the continuation."}]
-        return [llm.chat(ask, max_tokens=80, temperature=0.9) for _ in range(3)]
-
-    return write
+    return likeness.accuracy(items, night_choices.picks(items, base, lora_path, owner, hub, ctx, label))
 
 
 def choose_file(vault: Vault, hub, items_path: Path, ctx: JobContext) -> dict[str, Any]:

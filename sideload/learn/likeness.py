@@ -58,7 +58,8 @@ def split_passage(text: str) -> tuple[str, str] | None:
     low, aim, high = OPENING_WORDS
     if len(words) < low + MIN_CANDIDATE_WORDS:
         return None
-    ends = [i + 1 for i, w in enumerate(words[:high]) if i + 1 >= low and _SENTENCE_END.search(w)]
+    last = len(words) - MIN_CANDIDATE_WORDS  # an end that leaves too little to continue with is no cut
+    ends = [i + 1 for i, w in enumerate(words[:high]) if low <= i + 1 <= last and _SENTENCE_END.search(w)]
     cut = min(ends, key=lambda i: abs(i - aim)) if ends else min(aim, len(words) - MIN_CANDIDATE_WORDS)
     rest = words[cut:cut + CONTINUATION_WORDS]
     if len(rest) < MIN_CANDIDATE_WORDS:

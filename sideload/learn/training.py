@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Sequence
 
@@ -129,6 +129,7 @@ class TrainingSet:
     new_tokens: int
     replay_tokens: int
     heldout_tokens: int
+    heldout_words: list[OwnerWords] = field(default_factory=list)  # for the night's four-way choices
 
     def summary(self) -> dict:
         return {"examples": len(self.train), "new_tokens": self.new_tokens, "replay_tokens": self.replay_tokens,
@@ -166,7 +167,8 @@ def build(db: sqlite3.Connection, *, owner: str, seen: set[int], token_budget: i
     chosen = new_taken + replay_taken
     owner_examples = [ex for w in chosen for ex in to_examples(w, owner)]
     held_examples = [ex for w in reversed(heldout_rev) for ex in to_examples(w, owner)]
-    return TrainingSet(owner_examples, held_examples, sorted(w.rid for w in chosen), new_used, replay_used, held_used)
+    return TrainingSet(owner_examples, held_examples, sorted(w.rid for w in chosen), new_used, replay_used, held_used,
+                       list(reversed(heldout_rev)))
 
 
 def examples_from_entries(entries: Sequence, owner: str) -> list[Example]:

@@ -217,9 +217,11 @@ def said_before(db: sqlite3.Connection, file_id: int, t_start: float, window_s: 
         (file_id, t_start, t_start - window_s)).fetchall()
 
 
-def others_words(db: sqlite3.Connection, kind: str, limit: int = 5000) -> list[str]:
+def others_words(db: sqlite3.Connection, kind: str, limit: int = 5000, *, owner: str = "") -> list[str]:
     """What other people said or wrote (shared moments of one kind, in time order): the likeness
-    test's candidates that are not the owner's."""
+    test's candidates that are not the owner's. Words of a named author not known to be the owner
+    (a file of letters with an "author" field) count too; an unnamed unknown voice does not."""
     return [r[0] for r in db.execute(
-        "SELECT text FROM moments WHERE speaker = 'other' AND private = 0 AND kind = ? AND text != '' "
-        "ORDER BY t_start LIMIT ?", (kind, limit))]
+        "SELECT text FROM moments WHERE (speaker = 'other' OR (speaker = 'unknown' AND coalesce(speaker_name, '') "
+        "NOT IN ('', ?))) AND private = 0 AND kind = ? AND text != '' ORDER BY t_start LIMIT ?",
+        (owner, kind, limit))]
