@@ -13,6 +13,7 @@ from sideload import timefmt
 from sideload.store import queries
 
 from . import jobs
+from .likeness_chart import ChoicesChart, caption
 from .listing import elide_words
 from .state import AppState
 from .widgets import FidelityChart
@@ -49,6 +50,11 @@ class PersonaView(QWidget):
         self.predict_btn.clicked.connect(self.predict)
         self.chart = FidelityChart()
         self.chart.setObjectName("fidelityChart")
+        self.choices_chart = ChoicesChart()
+        self.choices_chart.setObjectName("likenessChart")
+        self.choices_caption = QLabel("")
+        self.choices_caption.setObjectName("likenessCaption")
+        self.choices_caption.setWordWrap(True)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         facts_box = QGroupBox("What I know about my life (double-click a value to correct it)")
@@ -67,7 +73,10 @@ class PersonaView(QWidget):
         pl.addWidget(self.predict_btn)
         pl.addWidget(self.predictions)
         fbox = QGroupBox("Fidelity")
-        QVBoxLayout(fbox).addWidget(self.chart)
+        fv = QVBoxLayout(fbox)
+        fv.addWidget(self.chart, 1)
+        fv.addWidget(self.choices_chart, 1)
+        fv.addWidget(self.choices_caption)
         sl.addWidget(pbox)
         sl.addWidget(fbox, 1)
         sl.addWidget(self.note)
@@ -102,7 +111,10 @@ class PersonaView(QWidget):
             self.table.resizeColumnToContents(col)
         self.table.setColumnWidth(1, min(self.table.columnWidth(1), 150))  # the value gets the room
         self.table.resizeRowsToContents()
-        self.chart.set_points(serving.history(self.state.vault.db))
+        history = serving.history(self.state.vault.db)
+        self.chart.set_points(history)
+        self.choices_chart.set_points(history)
+        self.choices_caption.setText(caption(history))
 
     def _show_evidence(self, row: int) -> None:
         self.evidence.clear()
