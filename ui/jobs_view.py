@@ -2,6 +2,7 @@
 for the family (an encrypted export, with trustees' shares)."""
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from pathlib import Path
 
@@ -20,7 +21,8 @@ def report_html(report: dict | None) -> str:
         return "<p>No consolidation has run yet. It runs every night, or now with <b>Run now</b>.</p>"
     lines = [f"<p><b>{timefmt.when(report['started_at'])}</b> — {report['status']}, "
              f"{timefmt.duration(report['seconds'])}</p><ul>"]
-    lines += [f"<li>{item}</li>" for item in report.get("learnt", [])] or ["<li>nothing new</li>"]
+    # the lines quote the owner's words (the persona's choices), so they are escaped as text
+    lines += [f"<li>{html.escape(item)}</li>" for item in report.get("learnt", [])] or ["<li>nothing new</li>"]
     lines.append("</ul><table cellpadding=3><tr><th align=left>step</th><th>status</th><th align=right>seconds</th></tr>")
     for s in report.get("steps", []):
         lines.append(f"<tr><td>{s['name']}</td><td>{s['status']}</td><td align=right>{s['seconds']:.1f}</td></tr>")

@@ -41,7 +41,7 @@ class ItemSets:
 
 
 def night_items(heldout_tokens: int) -> int:
-    return max(4, min(NIGHT_ITEMS, heldout_tokens // TOKENS_PER_ITEM))
+    return max(2, min(NIGHT_ITEMS, heldout_tokens // TOKENS_PER_ITEM))
 
 
 def distractors(vault: Vault, hub, kind: str, ctx: JobContext):
