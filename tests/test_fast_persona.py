@@ -85,6 +85,11 @@ def test_a_familys_question_is_searched_in_the_owners_own_words():
     assert owner_perspective("What did your mother give you?") == "What did my mother give me?"
     assert owner_perspective("What did our uncle say to your brother?") == "What did my brother say to my brother?"
     assert owner_perspective("Who was Balty?") == "Who was Balty?"
+    # the verb follows the person: "were you" is "was I", "are you" is "am I"; "you" last is "me"
+    assert owner_perspective("What play were you watching?") == "What play was I watching?"
+    assert owner_perspective("how are you feeling today?") == "how am I feeling today?"
+    assert owner_perspective("Who made your wig, and what did it set you back?") == \
+        "Who made my wig, and what did it set me back?"
 
 
 def test_whose_life_it_is_is_guessed_from_the_chats_and_confirmed_not_set(tmp_path, home):

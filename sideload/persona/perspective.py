@@ -26,12 +26,16 @@ _PRONOUNS = [
     (r"\byou(?:'re| are)\b", "I am"),
     (r"\byou(?:'ve| have)\b", "I have"),
     (r"\byou(?:'d| would)\b", "I would"),
+    (r"\b(were|was) you\b", r"was I"),
+    (r"\bare you\b", "am I"),  # "were you watching" -> "was I watching"
+    (r"\byou were\b", "I was"),
     (r"\byourself\b", "myself"),
     (r"\byours\b", "mine"),
     (r"\byour\b", "my"),
     # "you" after a verb or a preposition is "me"; elsewhere "I"
-    (r"\b(to|for|with|of|at|from|about|by|gave|give|told|tell|asked|ask|made|make|showed|show|took|take|leave|left|sent|send|call|called|see|saw|meet|met|visit|visited|help|helped|pay|paid|love|loved|like|liked) you\b",
+    (r"\b(to|for|with|of|at|from|about|by|gave|give|told|tell|asked|ask|made|make|showed|show|took|take|leave|left|sent|send|call|called|see|saw|meet|met|visit|visited|help|helped|pay|paid|love|loved|like|liked|set|woke|wake|keep|kept|cost|bring|brought|teach|taught) you\b",
      r"\1 me"),
+    (r"\byou(?=\s*(?:[?.!,;]|$| all\b| back\b| up\b))", "me"),  # "what did it set you back?", "gave it to you?"
     (r"\byou\b", "I"),
 ]
 

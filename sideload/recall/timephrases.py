@@ -85,8 +85,8 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
             tf.date_from, tf.date_to = date(y, 12, 1), date(y + 1, 1, 31)
         elif (m.group(1) or "").lower() in ("start", "beginning"):
             tf.date_from, tf.date_to = date(y - 1, 12, 20), date(y, 1, 31)
-        else:  # the new year itself: "New Year" stays a thing to look for
-            tf.date_from, tf.date_to = date(y - 1, 12, 24), date(y, 1, 7)
+        else:  # the new year itself, and the days after it when it is written of: "New Year" stays a thing to look for
+            tf.date_from, tf.date_to = date(y - 1, 12, 20), date(y, 1, 14)
         found.append(m.group(0))
         text = _strip(text, m.span() if m.group(1) else m.span(2))
 
