@@ -134,3 +134,22 @@ def test_first_run_offers_the_profiles_guess_for_confirmation(qtbot, tmp_path, h
     finally:
         win.close()
         vault.close()
+
+
+def test_search_says_what_to_type_and_what_to_try_when_nothing_is_found(qtbot, make_window):
+    win = make_window(FakeLLM())
+    win.show_view("Search")
+    search = win.search
+    assert "Type what you remember" in search.summary.text()  # never a blank page
+    search.kind.setCurrentIndex(search.kind.findData("photo"))  # no photos in this vault
+    qtbot.keyClicks(search.query, "cello recital")
+    search.run_search()
+    qtbot.waitUntil(lambda: search.summary.text().startswith("nothing found"), timeout=20_000)
+    assert "without the filters" in search.summary.text()
+    search.kind.setCurrentIndex(0)
+    search.run_search()
+    qtbot.waitUntil(lambda: search.results.count() > 0, timeout=20_000)
+    assert "moment(s)" in search.summary.text()
+    search.query.clear()
+    search.run_search()
+    assert "Type what you remember" in search.summary.text() and search.results.count() == 0

@@ -16,6 +16,8 @@ from .listing import THUMB, elide_words, load_thumbnails
 from .state import AppState
 
 DEBOUNCE_MS = 250
+EMPTY_HINT = ("Type what you remember: words that were said or written (“budget”), what was seen (“dinner "
+              "table”), when (“yesterday morning”, “in March”). Results open in the player at their second.")
 BODY_CHARS = 220  # two lines at the window's usual width
 START_ROLE = Qt.UserRole + 1  # the cited second
 
@@ -40,8 +42,9 @@ class SearchView(QWidget):
         self.date_to = QLineEdit(placeholderText="to YYYY-MM-DD")
         for w in (self.date_from, self.date_to):
             w.setMaximumWidth(150)
-        self.summary = QLabel("")
+        self.summary = QLabel(EMPTY_HINT)
         self.summary.setObjectName("searchSummary")
+        self.summary.setWordWrap(True)
         self.results = QListWidget()
         self.results.setObjectName("results")
         self.results.setWordWrap(True)
@@ -82,7 +85,7 @@ class SearchView(QWidget):
         if not text:
             self.results.clear()
             self.last_results = []
-            self.summary.setText("")
+            self.summary.setText(EMPTY_HINT)
             return
         self._generation += 1
         gen = self._generation
@@ -127,7 +130,14 @@ class SearchView(QWidget):
             self._thumb_job = job = load_thumbnails("result thumbnails", wanted, gen)
             job.finished.connect(self._set_thumbs)
         time_note = f" (time: {', '.join(understood['time_phrases'])})" if understood.get("time_phrases") else ""
-        self.summary.setText(f"{len(hits)} moment(s){time_note}" if hits else f"nothing found{time_note}")
+        if hits:
+            self.summary.setText(f"{len(hits)} moment(s){time_note}")
+        else:
+            filtered = self.speaker.currentData() or self.kind.currentData() or self.date_from.text().strip() \
+                or self.date_to.text().strip() or time_note
+            self.summary.setText(f"nothing found{time_note}: "
+                                 + ("try without the filters or the time, or other words" if filtered
+                                    else "try other words, or fewer of them"))
 
     def _set_thumbs(self, result) -> None:
         gen, images = result
