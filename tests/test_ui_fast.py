@@ -153,3 +153,13 @@ def test_search_says_what_to_type_and_what_to_try_when_nothing_is_found(qtbot, m
     search.query.clear()
     search.run_search()
     assert "Type what you remember" in search.summary.text() and search.results.count() == 0
+
+
+def test_a_prediction_says_in_the_persons_words_what_the_activity_is(qtbot, make_window):
+    win = make_window(FakeLLM())
+    win.persona._show_predictions({"predictions": [
+        {"activity": "morning coffee", "probability": 0.5, "evidence": [],
+         "description": "morning coffee: “flat white at Luca's”, usually around 08:00 on weekdays"}]})
+    text = win.persona.predictions.item(0).text()
+    assert text.splitlines()[0].strip() == "50 %  morning coffee"
+    assert text.splitlines()[1].strip() == "“flat white at Luca's”, usually around 08:00 on weekdays"

@@ -173,6 +173,12 @@ class PersonaView(QWidget):
     def _show_predictions(self, doc) -> None:
         self.predictions.clear()
         for p in doc["predictions"]:
-            self.predictions.addItem(f"{p['probability'] * 100:4.0f} %  {p['activity']}")
+            # the activity's name, then in the person's own words what it usually is
+            said = p.get("description") or ""
+            said = said[len(p["activity"]):].lstrip(":, ") if said.startswith(p["activity"]) else said
+            item = QListWidgetItem(f"{p['probability'] * 100:4.0f} %  {p['activity']}"
+                                   + (f"\n        {said}" if said else ""))
+            item.setToolTip(said)
+            self.predictions.addItem(item)
         if not doc["predictions"]:
             self.predictions.addItem("not enough timed moments yet to predict")
