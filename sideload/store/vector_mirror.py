@@ -8,8 +8,8 @@ and the norm of its rounding error, so the int8 score is off by at most that nor
 `top` rescores from the file every row that could still belong to the best k, so its answer is the
 exact float16 answer. A million vectors take 392 MB here (the file is 768 MB).
 
-The copy is rebuilt, on a thread of its own, when the file changed (grown, rewritten, replaced);
-until it is ready a search scores from the file, as before.
+The copy is rebuilt, on a thread of its own, when the file changed (grown, rewritten, replaced), at
+most every 30 s; until it is ready a search scores from the file, as before.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 65_536  # rows quantized (or scored) at a time: bounded scratch memory
 SLACK = 1e-5  # float32 rounding in the two dot products
+REBUILD_EVERY = 30.0
 
 
 _SHARED: dict[str, "VectorMirror"] = {}
@@ -50,6 +51,7 @@ class VectorMirror:
         self._lock = threading.Lock()
         self._building: threading.Thread | None = None
         self.build_s: float | None = None
+        self._started = float("-inf")  # when the last rebuild beside the searches began
 
     def _stamp(self) -> tuple | None:
         try:
@@ -95,7 +97,11 @@ class VectorMirror:
         if held is not None and held[0] == self._stamp():
             return held
         with self._lock:
-            if self._building is None or not self._building.is_alive():
+            idle = self._building is None or not self._building.is_alive()
+            # while an import keeps writing, rebuild at most every REBUILD_EVERY seconds (5 s of a core
+            # a million rows): the searches between score from the file
+            if idle and time.monotonic() - self._started >= REBUILD_EVERY:
+                self._started = time.monotonic()
                 self._building = threading.Thread(target=self._rebuild, name="sideload-vector-mirror", daemon=True)
                 self._building.start()
         return None
