@@ -18,7 +18,10 @@ def persona_vault(tmp_path, home):
         {"date": "2026-03-01", "text": "Sunday. Repotted the fig tree and called my sister Ruth."},
         {"date": "2026-03-02", "text": "I love the early swim at the lido; the cold water clears my head."},
         {"date": "2026-03-02", "text": "Ruth wants me to drive her to the airport on Friday because her car failed its test."},
+        {"date": "2026-02-20", "text": "So happy today: the garden club gave my roses first prize."},
     )), encoding="utf-8")
+    (tmp_path / "WhatsApp Chat with Theo.txt").write_text(
+        "01/03/2026, 09:10 - Theo: The quartet rehearsal moved to the church hall, 7pm.\n", encoding="utf-8")
     chat = tmp_path / "WhatsApp Chat with Ruth.txt"
     chat.write_text("02/03/2026, 18:02 - Ruth: Can you bring the blue suitcase on Friday?\n"
                     "02/03/2026, 18:05 - Ada: Yes, I'll bring it and the umbrella.\n", encoding="utf-8")
@@ -26,7 +29,7 @@ def persona_vault(tmp_path, home):
     with context.init() as v:
         v.settings.set("owner_name", "Ada")
         v.settings.save()
-        context.import_session(v, JobContext()).run([diary, chat])
+        context.import_session(v, JobContext()).run([diary, chat, tmp_path / "WhatsApp Chat with Theo.txt"])
     return context
 
 
@@ -57,6 +60,19 @@ def test_a_feeling_is_answered_from_the_owners_own_words_or_not_at_all(persona_v
     assert swim.remembered and "lido" in swim.text and all(c["speaker"] == "me" for c in swim.citations)
     never = _ask(persona_vault, "what is your opinion of the internet?")
     assert not never.remembered and never.text == "I don't remember ever saying what I think about the internet."
+
+
+def test_someone_known_only_by_their_own_messages_is_known(persona_vault):
+    # Theo is never named in the owner's words: only his chat line says who he is
+    ans = _ask(persona_vault, "Who is Theo?")
+    assert ans.remembered and "quartet rehearsal" in ans.text and "Theo wrote" in ans.text, ans.text
+
+
+def test_a_mood_is_looked_for_across_the_life_in_the_owners_words(persona_vault):
+    ans = _ask(persona_vault, "what made you happy?")
+    assert ans.remembered and "roses first prize" in ans.text, ans.text
+    never = _ask(persona_vault, "when were you lonely?")
+    assert not never.remembered and never.text == "I don't remember saying when I was lonely."
 
 
 def test_a_follow_up_is_understood_from_the_session(persona_vault):

@@ -228,8 +228,6 @@ class HomeView(QWidget):
         asks = [f"How was {timefmt.day_words(ov.last_day)}?"]
         if ov.people:
             asks.append(f"Who is {ov.people[0][0]}?")
-        if not self.state.family:  # the owner asks in their own words; the family speaks to the persona
-            asks.append("What made me happy?")
         self.suggest.setText(fill(_muted("Try: ") + " · ".join(_link(f"ask:{q}", q) for q in asks)))
 
     def _on_this_day_html(self, ov: overview.Overview) -> str:

@@ -18,6 +18,7 @@ What is quoted depends on what is asked (`plan`):
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -39,6 +40,10 @@ _FEELING = re.compile(r"\b(think|thought|feel|feeling|felt|opinion|like|liked|lo
 _FEELING_WORDS = re.compile(r"\b(happy|glad|sad|tired|worried|anxious|excited|busy|angry|upset|afraid|proud|"
                             r"lonely|calm|grateful|thinking|miss|hope|love|hate|enjoy|fun|great|awful|good|bad)\b",
                             re.I)
+# "what made me happy?", "when was I sad?": a mood asked about across the life, from the owner's own words
+_MOOD = re.compile(r"\b(?:made|make|makes|making)\s+(?:me|you)\s+(?:feel\s+)?(happy|glad|sad|angry|upset|laugh|smile|"
+                   r"proud|worried|anxious|excited|cry|calm|lonely)\b|\b(?:was|were|am|are)\s+(?:I|you)\s+(?:ever\s+|most\s+)?"
+                   r"(happy|glad|sad|angry|upset|proud|worried|anxious|excited|calm|lonely|happiest|saddest)\b", re.I)
 _TOPIC = re.compile(r"\b(?:about|of|on|towards?)\s+(.+?)\s*\??$", re.I)
 _FOLLOW_UP = re.compile(r"^\s*(and|but|so|why|how come|what about|then)\b", re.I)
 
@@ -68,6 +73,7 @@ class Plan:
     query: str  # what is searched (a follow-up carries the question before it)
     person: str | None = None
     topic: str = ""  # what a feeling or opinion is about ("tennis"), empty for "how do you feel?"
+    mood: str = ""  # the feeling asked about across the life ("what made me happy?": "happy")
 
 
 class Persona:
@@ -76,6 +82,7 @@ class Persona:
         self.searcher = searcher
         self.llm_provider = llm_provider  # called on first use: loading the model is not free
         self.owner = owner_name.strip()
+        self._names: tuple[float, list[str]] | None = None
 
     # -- what is asked -------------------------------------------------------------------------
     def plan(self, question: str, history: list[dict] | None = None) -> Plan:
@@ -87,6 +94,9 @@ class Persona:
         terms = keyword_terms(query)
         people = self._people()
         named = next((p for p in people if re.search(rf"\b{re.escape(p)}\b", query, re.I)), None)
+        mood = _MOOD.search(question)
+        if mood and not named:
+            return Plan("feeling", query, mood=(mood.group(1) or mood.group(2)).lower())
         if _FEELING.search(question) and not named:
             topic = _TOPIC.search(question)
             words = " ".join(t for t in keyword_terms(topic.group(1) if topic else question)
@@ -99,10 +109,20 @@ class Persona:
         return Plan("fact", query)
 
     def _people(self) -> list[str]:
-        """Names the persona knows: the profile's people, longest first ("Sir W. Batten" before "Batten")."""
+        """Names the persona knows: the profile's people, longest first ("Sir W. Batten" before "Batten").
+        Read again at most every half minute: the names change only with an import."""
+        now = time.monotonic()
+        if self._names is None or now - self._names[0] > 30:
+            self._names = (now, self._read_people())
+        return self._names[1]
+
+    def _read_people(self) -> list[str]:
         from sideload.persona.profile import facts
 
+        from sideload.store.people import known_names
+
         names = {f["key"] for f in facts(self.vault.db) if f["kind"] == "person"}
+        names |= set(known_names(self.vault.db))  # named voices and chat partners, whom the text may never name
         return sorted((n for n in names if len(n) > 2), key=len, reverse=True)
 
     # -- remembering ---------------------------------------------------------------------------
@@ -183,11 +203,16 @@ class Persona:
         they said that day in words of feeling."""
         if plan.topic:
             return self.recall(plan.topic, speaker="me")
+        if plan.mood:  # across the life (or the time asked about): where they said so in their own words
+            days = [d for d, _ in self.vault.days()]
+            hits = self.searcher.search(build_request(days, plan.query, limit=25, speaker="me"))
+            return [m for m in hits if _FEELING_WORDS.search(_body(m))][:3]
         return [m for m in self._period(plan.query) if m.get("speaker") == "me"
                 and _FEELING_WORDS.search(_body(m))][:3]
 
     def _never_said(self, plan: Plan, on_token) -> Answer:
         text = (f"I don't remember ever saying what I think about {plan.topic}." if plan.topic
+                else f"I don't remember saying when I was {plan.mood}." if plan.mood
                 else "I don't remember saying how I felt then.")
         if on_token:
             on_token(text)

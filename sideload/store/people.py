@@ -54,11 +54,23 @@ def person_moment_ids(db: sqlite3.Connection, person_id: int, *, include_private
 
 
 def spoken_by(db: sqlite3.Connection, name: str) -> list[str]:
-    """The ids of the speech moments in the voice of the person called `name`, in time order."""
+    """The ids of the moments said or written by the person called `name` (their voice, their chat
+    lines), in time order."""
     return [r[0] for r in db.execute(  # through the person: an index seek, not a walk over every moment
-        "SELECT m.moment_id FROM people p JOIN moment_people mp USING (person_id) JOIN moments m USING (rid) "
-        "WHERE p.name = ? COLLATE NOCASE AND p.is_owner = 0 AND m.kind = 'speech' "
-        "AND coalesce(m.speaker, '') != 'me' ORDER BY m.t_start IS NULL, m.t_start, m.start_s", (name,))]
+        "SELECT m.moment_id, m.t_start IS NULL AS untimed, m.t_start, m.start_s FROM people p "
+        "JOIN moment_people mp USING (person_id) JOIN moments m USING (rid) WHERE p.name = ? COLLATE NOCASE "
+        "AND p.is_owner = 0 AND m.kind IN ('speech', 'text') AND coalesce(m.speaker, '') != 'me' "
+        "UNION SELECT m.moment_id, m.t_start IS NULL, m.t_start, m.start_s FROM moments m "
+        "WHERE m.speaker_name = ? COLLATE NOCASE AND coalesce(m.speaker, '') != 'me' "
+        "ORDER BY untimed, t_start, start_s", (name, name))]
+
+
+def known_names(db: sqlite3.Connection) -> list[str]:
+    """The names of everyone but the owner: named people and the senders of chat lines."""
+    return [r[0] for r in db.execute(
+        "SELECT name FROM people WHERE name IS NOT NULL AND name != '' AND is_owner = 0 "
+        "UNION SELECT DISTINCT speaker_name FROM moments WHERE speaker_name IS NOT NULL AND speaker_name != '' "
+        "AND coalesce(speaker, '') != 'me'")]
 
 
 def chat_partners(db: sqlite3.Connection) -> list[tuple[int, str]]:
