@@ -188,7 +188,7 @@ class HomeView(QWidget):
             self.span.setText("No moments yet.")
         else:
             self.span.setText(f"{timefmt.day_words(ov.first_day)} to {timefmt.day_words(ov.last_day)} · "
-                              f"{ov.days:,} days · {ov.moments:,} moments")
+                              f"{_count(ov.days, 'day')} · {_count(ov.moments, 'moment')}")
 
     def changeEvent(self, event) -> None:
         # the cards' secondary words carry their colour in their HTML: written again in the new theme's
@@ -223,7 +223,7 @@ class HomeView(QWidget):
         self.recent.set_html(fill(self._recent_html(ov)))
         self.people.set_html(fill(self._people_html(ov)))
         self.life.set_html(fill(
-            f"{ov.days:,} days with moments over {_years(ov.first_day, ov.last_day)}.<br>"
+            f"{_count(ov.days, 'day')} with moments over {_years(ov.first_day, ov.last_day)}.<br>"
             + _link("view:Calendar", "See every day of it") + " " + _muted("(the fuller the day, the stronger its colour)")))
         asks = [f"How was {timefmt.day_words(ov.last_day)}?"]
         if ov.people:
@@ -312,12 +312,17 @@ def moments(n: int) -> str:
     return f"{n:,} moment{'' if n == 1 else 's'}"
 
 
+def _count(n: int, word: str) -> str:
+    """"1 day", "2,031 days": a count reads as a person would say it."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _years(first: str | None, last: str | None) -> str:
     if not first or not last:
         return "no time yet"
     span = (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
     if span < 62:
-        return f"{span:,} days"
+        return _count(span, "day")
     if span < 730:
         return f"{round(span / 30.44)} months"
     return f"{span / 365.25:.1f} years".replace(".0 ", " ")
