@@ -142,6 +142,8 @@ class ChatView(QWidget):
         job.failed.connect(self._not_saved)
 
     def _saved(self, _result=None) -> None:
+        if self.state.vault.closed:  # the window closed while the save ran: nothing left to show it in
+            return
         self.reload_sessions()
 
     def _not_saved(self, message: str) -> None:

@@ -30,6 +30,7 @@ class Vault:
         self.db = conn
         self.writable = writable
         self._lock_fd = lock_fd
+        self._closed = False
         self.settings = Settings(paths.settings_file)
 
     # -- opening -------------------------------------------------------------------------
@@ -97,7 +98,13 @@ class Vault:
                 d.mkdir(parents=True, exist_ok=True)
         return cls(paths, conn, writable=write, lock_fd=lock_fd)
 
+    @property
+    def closed(self) -> bool:
+        """Closed already: a late callback (a save finishing after its window closed) must not touch it."""
+        return self._closed
+
     def close(self) -> None:
+        self._closed = True
         try:
             self.db.close()
         finally:
