@@ -215,7 +215,7 @@ def test_the_gate_refuses_a_worse_adapter(diary_vault):
         g = torch.Generator().manual_seed(0)
         for name, p in peft_model.named_parameters():
             if "lora_B" in name:
-                p.data += torch.randn(p.shape, generator=g) * 0.05
+                p.data += torch.randn(p.shape, generator=g) * 0.5  # clearly worse: 0.05 once scored better
 
     with Vault.open(diary_vault, write=True) as v:
         before = serving.served(v.db)
