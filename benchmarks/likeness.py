@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from models.lora import file_sha256  # noqa: E402  (after the path: run as a script)
+from models.whisper_cache import file_ok  # noqa: E402
 
 DIARY = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "diary"
 YEARS = range(1660, 1666)
@@ -43,14 +45,6 @@ IMITATOR = ("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", 491_400_064,
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def imitation_model() -> Path:
@@ -76,7 +70,7 @@ def imitation_model() -> Path:
         for p in parts:
             with open(p, "rb") as src:
                 shutil.copyfileobj(src, fh, 1 << 22)
-    if tmp.stat().st_size != size or sha256(tmp) != digest:
+    if not file_ok(tmp, size, digest):
         tmp.unlink()
         raise SystemExit("the joined imitation model does not match its published size and sha256")
     os.replace(tmp, out)
@@ -140,7 +134,7 @@ def import_trainer(folder: Path):
         with open(tmp, "wb") as fh:  # returned in pieces: one file may be at most 16 MiB
             for piece in sorted(folder.glob("adapter.gguf.*")):
                 fh.write(piece.read_bytes())
-        if sha256(tmp) != res["gguf_sha256"]:
+        if file_sha256(tmp) != res["gguf_sha256"]:
             raise SystemExit("the adapter's pieces do not join into the GGUF that was trained")
         os.replace(tmp, gguf_path)
         peft_tmp = Path(str(peft_dir) + ".partial")
@@ -182,7 +176,7 @@ def train_elsewhere(set_dir: Path, base: Path, out: Path, device: str) -> int:
     (out / "result.json").write_text(json.dumps({
         "digest": doc["digest"], "config": doc["config"], "tokens": res.tokens, "steps": res.steps,
         "seconds": res.seconds, "final_loss": res.final_loss, "device": str(model.device),
-        "gguf_sha256": sha256(out / "adapter.gguf"), "losses_every_50": res.losses[::50]}))
+        "gguf_sha256": file_sha256(out / "adapter.gguf"), "losses_every_50": res.losses[::50]}))
     (out / "adapter.gguf").unlink()
     shutil.rmtree(out / "peft")
     return 0
