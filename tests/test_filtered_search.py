@@ -86,3 +86,16 @@ def test_new_moments_are_found_before_and_after_the_copy_is_rebuilt(scale_vault)
         got = searcher.prefilter.nearest(store, rids, q, CANDIDATES, quick=True)
         assert _ranked(got) == _ranked(zip(*_brute(store, rids, q)))
         searcher.prefilter.prepare(store)
+
+
+def test_a_searcher_asked_once_never_reads_the_columns(scale_vault):
+    vault, store, rng, centroids = scale_vault
+    searcher = Searcher(vault.db, None, None, store)  # a script's cold `search`: no prepare
+    first = SearchRequest("x", speaker="me")
+    assert searcher.prefilter.rids(first) is None and searcher.prefilter.rids(first) is None  # SQLite answers
+    assert searcher.prefilter.loads == 0 and searcher.prefilter.mirror is None
+    again = SearchRequest("x", speaker="me")  # a second request: a searcher that lives on
+    where, args = searcher._where(again)
+    assert sorted(searcher.prefilter.rids(again).tolist()) == sorted(
+        retrieval.filtered_rids(vault.db, where, args, 1 << 62, join_files=False))
+    assert searcher.prefilter.loads == 1

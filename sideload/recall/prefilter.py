@@ -34,6 +34,9 @@ class Prefilter:
         self._load_s = 0.0
         self.loads = 0
         self.mirror: VectorMirror | None = None  # the int8 copy of the vectors, built on first need
+        # the first filtered request goes to SQLite: a searcher asked once (a script's cold `search`)
+        # never pays a second of reading a million rows' columns, nor builds the int8 copy
+        self._first: Any = None
 
     def prepare(self, vectors: VectorStore | None) -> None:
         """Read the columns, and build the int8 copy unless it is current, now."""
@@ -50,7 +53,7 @@ class Prefilter:
                 *, quick: bool) -> list[tuple[int, float]]:
         """(rid, similarity) of the `k` of `rids` most like the query, best first: through the int8 copy
         when `quick` (a large vault) or already built, else scored straight from the vector file."""
-        if quick or (self.mirror is not None and self.mirror.build_s is not None):
+        if (quick and self._cols is not None) or (self.mirror is not None and self.mirror.build_s is not None):
             picked = self._mirror_of(vectors).top(rids, qvec, k)
             if picked is not None:
                 return list(zip(picked[0].tolist(), picked[1].tolist()))
@@ -76,6 +79,9 @@ class Prefilter:
         """The rids within the request's filters, in the catalogue's index order; None where the
         filter needs SQLite (a source, hours) or the arrays are stale."""
         if req.source or req.hours:
+            return None
+        if self._cols is None and (self._first is None or self._first is req):
+            self._first = req  # the same request asks twice (moments, then passages): still the first
             return None
         cols = self._columns()
         if cols is None:
