@@ -100,6 +100,10 @@ def test_evidence_helpers():
     assert first_person("You put your passport in the drawer.") == "I put my passport in the drawer."
     assert grounded("I put my passport in the drawer.", "I put my passport in the top drawer.", "where is my passport")
     assert not grounded("I'm here to help you with your math homework.", "passport in the drawer", "where")
+    # a lead that turns the evidence around is not kept, even where the evidence says "not" elsewhere
+    said = "I put my passport in the top floor, so I do not use it before the trip."
+    assert not grounded("I forgot to put my passport in the top floor.", said, "where did I put my passport?")
+    assert grounded("I did not use it before the trip.", said, "q")
 
 
 def test_mentions_are_found_in_plain_sentences():

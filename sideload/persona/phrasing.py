@@ -9,7 +9,7 @@ from sideload.recall.search import keyword_terms, stem
 
 EXCERPT_CHARS = 320
 _NEGATION = re.compile(r"\b(not|never|no|none|nothing|didn't|don't|doesn't|wasn't|weren't|isn't|can't|won't|"
-                       r"couldn't|wouldn't|hadn't|haven't|n't)\b", re.I)
+                       r"couldn't|wouldn't|hadn't|haven't|n't|forgot|forget|forgotten|lost|missed|failed)\b", re.I)
 REFUSAL = re.compile(r"\b(sorry|as an ai|language model|i cannot|i can't help|not familiar|homework|assist you)\b", re.I)
 
 
@@ -73,6 +73,12 @@ def first_person(lead: str) -> str:
     return lead
 
 
+def _negations(text: str) -> set[str]:
+    """The words that turn a sentence around, "didn't" and "did not" alike."""
+    return {"not" if w.lower().endswith("n't") or w.lower() in ("no", "none", "nothing") else
+            "forget" if w.lower().startswith("forg") else w.lower() for w in _NEGATION.findall(text)}
+
+
 def grounded(lead: str, evidence: str, question: str) -> bool:
     """A lead is kept only when it speaks from the evidence, not around it."""
     if not lead or REFUSAL.search(lead):
@@ -81,8 +87,8 @@ def grounded(lead: str, evidence: str, question: str) -> bool:
     if not words:
         return False
     known = {stem(w) for w in keyword_terms(evidence + " " + question)}
-    if _NEGATION.search(lead) and not _NEGATION.search(evidence):
-        return False  # a small model turns "went well" into "I didn't enjoy it": a "not" needs evidence
+    if not _negations(lead) <= _negations(evidence):
+        return False  # a small model turns "went well" into "I didn't enjoy it", "I put" into "I forgot to put"
     return sum(1 for w in words if stem(w) in known) / len(words) >= 0.6
 
 
