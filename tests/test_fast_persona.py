@@ -157,3 +157,29 @@ def test_ways_of_speaking_are_said_so_a_reader_understands_them(tmp_path, home):
     assert speech["sentence length"].startswith("I speak in sentences of about")
     assert "vocabulary" not in speech  # 40 words say nothing about a vocabulary
     assert speech["phrases I often use"] == "\u201ctennis club\u201d" and "i will" not in str(speech)
+
+
+def test_a_quoted_passage_ends_where_its_sentence_does():
+    from sideload.persona.phrasing import whole_sentences
+
+    text = ("Up and to the office. Thence with Sir W. Penn to the Opera, and there saw Romeo and Juliet, the first "
+            "time it was ever acted; but it is a play of itself the worst that ever I heard in my life. So home.")
+    cut_at = text.index("acted;") + len("acted;")
+    # a passage cut at the semicolon is quoted to the sentence's end, and from its start ("Sir W." is no end)
+    assert whole_sentences(text, text.index("there saw"), cut_at) == text[text.index("Thence"):text.index(" So home")]
+    assert whole_sentences(text, text.index("So home"), len(text)) == "So home."  # already whole
+
+
+def test_a_verdict_after_a_semicolon_is_in_the_answer(tmp_path, home):
+    filler = " ".join(f"Then to the office and sat with the board about the {w} accounts till noon." for w in
+                      ("hemp", "timber", "victualling", "pay", "ropeyard", "dockyard", "tar"))
+    entry = (f"{filler} After dinner my wife and I to the Opera, and there saw Romeo and Juliet, the first time it "
+             "was ever acted; but it is a play of itself the worst that ever I heard in my life, and the worst acted "
+             f"that ever I saw these people do. {filler}")
+    diary = tmp_path / "diary.jsonl"
+    diary.write_text(json.dumps({"date": "1662-03-01", "text": entry}) + "\n", encoding="utf-8")
+    context = fake_context(tmp_path / "v", llm=FakeLLM("Something unrelated entirely."))
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+    answer = _ask(context, "What did you make of Romeo and Juliet when you saw it?")
+    assert answer.remembered and "the worst that ever I heard" in answer.text

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.perspective import owner_perspective
-from sideload.persona.phrasing import excerpt, first_person, grounded, when_of, who_said
+from sideload.persona.phrasing import excerpt, first_person, grounded, when_of, who_said, whole_sentences
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
 DONT_REMEMBER = "I don't remember anything about that."
@@ -269,8 +269,12 @@ def _relevant(hit: dict) -> bool:
 
 
 def _body(m: dict) -> str:
-    """What is quoted of a moment: its best passage when it is long, else its words or its caption."""
-    return (m.get("passage") or {}).get("text") or m.get("text") or m.get("caption") or ""
+    """What is quoted of a moment: its best passage (in whole sentences) when it is long, else its
+    words or its caption."""
+    p, text = m.get("passage") or {}, m.get("text") or ""
+    if p.get("text") and text[p["start"]:p["end"]] == p["text"]:
+        return whole_sentences(text, p["start"], p["end"])
+    return p.get("text") or text or m.get("caption") or ""
 
 
 def _cited(plan: Plan, quotes) -> list[str]:

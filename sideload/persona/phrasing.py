@@ -18,6 +18,30 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_FULL_STOP = re.compile(r"[.!?][”\"')]?(?=\s|$)")
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bMr|\bMrs|\bDr|\bSt|\bMessrs|\bCapt|\bCol|\bNo|\bviz)\.$")
+
+
+def _stops(text: str, lo: int, hi: int) -> list[int]:
+    """Where sentences end in text[lo:hi] (after the stop); "Sir W. Penn" and "Mr. Povy" do not end one."""
+    return [m.end() for m in _FULL_STOP.finditer(text, lo, hi)
+            if not (text[m.start()] == "." and _ABBREVIATION.search(text, max(0, m.start() - 8), m.start() + 1))]
+
+
+def whole_sentences(text: str, start: int, end: int, reach: int = 300) -> str:
+    """text[start:end] widened to whole sentences, at most `reach` characters each way. A passage is
+    cut at semicolons, and a diarist's verdict often stands after one ("saw Romeo and Juliet, the first
+    time it was ever acted; but it is a play of itself the worst that ever I heard"): a quote that
+    stops at the semicolon leaves the answer out."""
+    if not _stops(text, max(start, end - 3), end):
+        after = _stops(text, end, min(len(text), end + reach))
+        end = after[0] if after else end
+    if start > 0 and not _stops(text, max(0, start - 4), start):
+        before = _stops(text, max(0, start - reach), start)
+        start = before[-1] if before else start
+    return text[start:end].strip()
+
+
 def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
     """The sentence (and its neighbours, as room allows) that holds most of the question's words."""
     sents = sentences(text)
