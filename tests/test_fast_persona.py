@@ -183,3 +183,14 @@ def test_a_verdict_after_a_semicolon_is_in_the_answer(tmp_path, home):
         context.import_session(v, JobContext()).run([diary])
     answer = _ask(context, "What did you make of Romeo and Juliet when you saw it?")
     assert answer.remembered and "the worst that ever I heard" in answer.text
+
+
+def test_a_name_is_known_in_the_form_the_owner_writes_it():
+    from sideload.persona.perspective import in_known_forms
+
+    known = ["Sir W. Penn", "W. Hewer", "Mr. Povy"]
+    assert in_known_forms("What did I think of Sir William Penn?", known) == "What did I think of Sir W. Penn?"
+    assert in_known_forms("What was Will Hewer to me?", known) == "What was W. Hewer to me?"
+    # without the title it may be someone else (his son William Penn); another initial is someone else
+    assert in_known_forms("Did I meet William Penn or Sir Walter Hewer?", ["Sir W. Penn", "Sir J. Hewer"]) == \
+        "Did I meet William Penn or Sir Walter Hewer?"

@@ -74,6 +74,10 @@ def test_time_phrase_parser_resolves_against_the_vault():
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-01", "2026-01-31") and "2025" not in text
     text, tf = parse("what did I do on New Year going into 2026", days)
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-20", "2026-01-14") and "New Year" in text
+    # a year reaches into the next January's first fortnight, where its reckoning is written
+    text, tf = parse("how did my savings grow during the lean year of 2025?", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-01-01", "2026-01-14")
+    assert "lean year" in text and "2025" not in text
 
 
 def test_neighbouring_hits_merge_into_one_result():

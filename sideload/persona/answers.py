@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
-from sideload.persona.perspective import owner_perspective
+from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.phrasing import excerpt, first_person, grounded, when_of, who_said, whole_sentences
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
@@ -93,7 +93,10 @@ class Persona:
         query = owner_perspective(query)  # search compares it with the owner's own words
         terms = keyword_terms(query)
         people = self._people()
-        named = next((p for p in people if re.search(rf"\b{re.escape(p)}\b", query, re.I)), None)
+        # the person as the owner writes them ("Sir William Penn" is "Sir W. Penn"); the question keeps
+        # its words, since the owner writes the full name too at times
+        known = in_known_forms(query, people)
+        named = next((p for p in people if re.search(rf"\b{re.escape(p)}(?!\w)", known, re.I)), None)
         mood = _MOOD.search(question)
         if mood and not named:
             return Plan("feeling", query, mood=(mood.group(1) or mood.group(2)).lower())
@@ -104,7 +107,7 @@ class Persona:
             return Plan("feeling", query, topic=(topic.group(1).strip() if topic and words else words))
         if not [t for t in terms if t not in _OVERVIEW]:
             return Plan("period", query)
-        if named and len([t for t in terms if t not in _OVERVIEW and t.lower() != named.lower()]) <= 2:
+        if named and len([t for t in keyword_terms(known) if t not in _OVERVIEW and t not in keyword_terms(named)]) <= 2:
             return Plan("person", query, named)
         return Plan("fact", query)
 

@@ -52,3 +52,17 @@ def owner_perspective(question: str) -> str:
 
 def _match_case(found: str, repl: str) -> str:
     return repl[0].upper() + repl[1:] if found[:1].isupper() else repl
+
+
+def in_known_forms(question: str, names: list[str]) -> str:
+    """Full names written the way the owner writes them: a diarist who writes "Sir W. Penn" and
+    "W. Hewer" is asked about "Sir William Penn" and "Will Hewer". Only names the owner abbreviates
+    to an initial are rewritten, and only where the first name starts with that initial."""
+    for name in names:
+        m = re.fullmatch(r"((?:[A-Z][a-z]+\.?\s+)?)([A-Z])\.\s+([A-Z][\w'-]+)", name)
+        if not m:
+            continue
+        title, initial, surname = m.groups()
+        title_pattern = rf"{re.escape(title.strip())}\s+" if title else ""  # "William Penn" may be the son
+        question = re.sub(rf"\b{title_pattern}{initial}[a-z]+\.?\s+{re.escape(surname)}\b", name, question)
+    return question

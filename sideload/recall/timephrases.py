@@ -90,12 +90,14 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         found.append(m.group(0))
         text = _strip(text, m.span() if m.group(1) else m.span(2))
 
-    m = re.search(r"\b(?:in|during)\s+(1[5-9]\d\d|20\d\d)\b", text, re.I)
+    # a year ("in 1665", "the plague year of 1665"), and the first fortnight of the next: a year's
+    # reckoning is often written just after it ends ("by how much did my fortune grow in 1665?")
+    m = re.search(r"\b(?:in|during|year\s+(of))\s+(1[5-9]\d\d|20\d\d)\b", text, re.I)
     if m and tf.date_from is None:
-        y = int(m.group(1))
-        tf.date_from, tf.date_to = date(y, 1, 1), date(y, 12, 31)
+        y = int(m.group(2))
+        tf.date_from, tf.date_to = date(y, 1, 1), date(y + 1, 1, 14)
         found.append(m.group(0))
-        text = _strip(text, m.span())
+        text = _strip(text, (m.start(1), m.end()) if m.group(1) else m.span())  # "plague year" stays
 
     m = re.search(r"\b(today|yesterday|the day before yesterday)\b", text, re.I)
     if m and tf.date_from is None:
