@@ -194,3 +194,35 @@ def test_a_name_is_known_in_the_form_the_owner_writes_it():
     # without the title it may be someone else (his son William Penn); another initial is someone else
     assert in_known_forms("Did I meet William Penn or Sir Walter Hewer?", ["Sir W. Penn", "Sir J. Hewer"]) == \
         "Did I meet William Penn or Sir Walter Hewer?"
+
+
+def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, home):
+    from sideload.persona import profile
+    from sideload.persona.profile import mentions_in
+
+    found = mentions_in("This evening my wife’s brother, Balty, came to me. Home with my servants, W. Hewer, "
+                        "Sarah and Nell; my brother-in-law Balty stayed.", "me")
+    assert ("person", "Balty", "wife's brother") in found and ("person", "W. Hewer", "servant") in found
+    assert ("person", "Balty", "brother-in-law") in mentions_in("My brother-in-law Balty stayed.", "me")
+    diary = tmp_path / "diary.jsonl"
+    diary.write_text("".join(json.dumps(e) + "\n" for e in (
+        {"date": "1660-06-28", "text": "Lonely all night. This evening my wife's brother, Balty, came to me to get a place."},
+        {"date": "1660-07-02", "text": "To the play with my wife, Sir W. Penn and I sitting in the pit."},
+        {"date": "1660-08-01", "text": "At noon dined with my wife's brother, Balty, who is going to sea."},
+        {"date": "1660-09-01", "text": "Balty came again about his place at sea; my wife pleased."},
+    )), encoding="utf-8")
+    context = fake_context(tmp_path / "v", llm=FakeLLM("Balty was my uncle."))
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+    answer = _ask(context, "Dad, who was Balty?")
+    assert answer.text.startswith("Balty was my wife's brother.")
+    assert answer.citations[0]["started_at"].startswith("1660-06-28")  # where I first said so
+    # said once, in a list ("my wife, Sir W. Penn and I"), is no relation; a title is no relation either
+    assert "my wife" not in _ask(context, "Who was Sir W. Penn?").text.split("\n")[0]
+    # a vault read by the older reader is read again, once, by the better one
+    with context.open(write=True) as v:
+        v.db.execute("DELETE FROM kv WHERE key = 'profile_reader'")
+        v.db.execute("DELETE FROM mentions WHERE detail = 'wife''s brother'")
+        v.db.commit()
+        profile.distil(v)
+    assert _ask(context, "What was Balty to you?").text.startswith("Balty was my wife's brother.")

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
+from sideload.persona.identity import Identity, identity
 from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.phrasing import excerpt, first_person, grounded, when_of, who_said, whole_sentences
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
@@ -69,11 +70,12 @@ class Answer:
 
 @dataclass
 class Plan:
-    kind: str  # fact | period | person | feeling
+    kind: str  # fact | period | person | identity | feeling
     query: str  # what is searched (a follow-up carries the question before it)
     person: str | None = None
     topic: str = ""  # what a feeling or opinion is about ("tennis"), empty for "how do you feel?"
     mood: str = ""  # the feeling asked about across the life ("what made me happy?": "happy")
+    identity: Identity | None = None  # who someone is to the owner, when asked and the owner said so
 
 
 class Persona:
@@ -97,6 +99,9 @@ class Persona:
         # its words, since the owner writes the full name too at times
         known = in_known_forms(query, people)
         named = next((p for p in people if re.search(rf"\b{re.escape(p)}(?!\w)", known, re.I)), None)
+        who = identity(self.vault.db, known)
+        if who is not None:
+            return Plan("identity", query, who.name, identity=who)
         mood = _MOOD.search(question)
         if mood and not named:
             return Plan("feeling", query, mood=(mood.group(1) or mood.group(2)).lower())
@@ -184,6 +189,12 @@ class Persona:
                 return self._never_said(plan, on_token)
         elif plan.kind == "person":
             memories = self._about(plan.person, plan.query) or self.recall(plan.query)
+        elif plan.kind == "identity":  # where the owner says who they are, then what else names them
+            from sideload.store.queries import moments_by_ids
+
+            said = moments_by_ids(self.vault.db, [plan.identity.moment_id])
+            memories = said + [m for m in self._about(plan.person, plan.query, limit=2)
+                               if m["moment_id"] != plan.identity.moment_id]
         else:
             memories = self.recall(plan.query)
         if not memories:
@@ -192,7 +203,7 @@ class Persona:
             return Answer(DONT_REMEMBER, [], False)
         if plan.kind in ("period", "person"):
             memories = sorted(memories, key=lambda m: (m.get("started_at") or "", m.get("start_s") or 0))
-        terms = keyword_terms(plan.query)
+        terms = keyword_terms(plan.query if plan.identity is None else f"{plan.person} my {plan.identity.relation}")
         # a passage is already as tight as the evidence: it is quoted whole (up to ~100 words)
         quotes = [(m, excerpt(_body(m), terms, limit=640 if m.get("passage") else 320)) for m in memories]
         lead, problem = self._lead(question, plan, quotes, history, on_token, ctx)
@@ -225,6 +236,10 @@ class Persona:
         """A short first-person lead from the chat model, kept only when the evidence backs it."""
         from sideload.persona.profile import core_facts
 
+        if plan.identity is not None:  # said from what the owner wrote, not left to a small model
+            if on_token:
+                on_token(plan.identity.sentence())
+            return plan.identity.sentence(), ""
         first, first_quote = quotes[0]
         core = core_facts(self.vault.db, limit=4)  # core facts in the prompt; memories by retrieval
         me = f"You are {self.owner}." if self.owner else "You are the person whose memories these are."

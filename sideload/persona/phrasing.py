@@ -10,16 +10,22 @@ from sideload.recall.search import keyword_terms, stem
 EXCERPT_CHARS = 320
 _NEGATION = re.compile(r"\b(not|never|no|none|nothing|didn't|don't|doesn't|wasn't|weren't|isn't|can't|won't|"
                        r"couldn't|wouldn't|hadn't|haven't|n't|forgot|forget|forgotten|lost|missed|failed)\b", re.I)
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bMr|\bMrs|\bDr|\bSt|\bMessrs|\bCapt|\bCol|\bNo|\bviz)\.$")
 REFUSAL = re.compile(r"\b(sorry|as an ai|language model|i cannot|i can't help|not familiar|homework|assist you)\b", re.I)
 
 
 def sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[.!?;])\s+(?=[A-Z“\"'(])", text.replace("\n", " "))
-    return [p.strip() for p in parts if p.strip()]
+    out: list[str] = []
+    for p in (p.strip() for p in parts):
+        if out and _ABBREVIATION.search(out[-1]):
+            out[-1] += " " + p  # "W. Hewer", "Mr. Povy": an initial or a title ends no sentence
+        elif p:
+            out.append(p)
+    return out
 
 
 _FULL_STOP = re.compile(r"[.!?][”\"')]?(?=\s|$)")
-_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bMr|\bMrs|\bDr|\bSt|\bMessrs|\bCapt|\bCol|\bNo|\bviz)\.$")
 
 
 def _stops(text: str, lo: int, hi: int) -> list[int]:
@@ -56,6 +62,8 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
         return len(stems & words)
 
     best = max(range(len(sents)), key=lambda i: (score(sents[i]), -i))
+    if len(sents[best]) > limit:  # one endless sentence (a diarist's): the stretch of it around its words
+        return _window(sents[best], stems, limit)
     lo = hi = best
     out = sents[best]
     while True:
@@ -73,6 +81,19 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
     if len(out) > limit:
         out = out[: limit - 1].rsplit(" ", 1)[0] + "…"
     return ("… " if lo > 0 else "") + out + (" …" if hi < len(sents) - 1 else "")
+
+
+def _window(sentence: str, stems: set[str], limit: int) -> str:
+    """About `limit` characters of a long sentence, from a little before the first of its words that
+    the question holds, cut at word boundaries."""
+    at = next((m.start() for m in re.finditer(r"[\w']+", sentence) if stem(m.group(0).lower()) in stems), 0)
+    lo = max(0, min(at - limit // 4, len(sentence) - limit))
+    out = sentence[lo:lo + limit]
+    if lo > 0:
+        out = out.split(" ", 1)[-1]
+    if lo + limit < len(sentence):
+        out = out.rsplit(" ", 1)[0]
+    return ("… " if lo > 0 else "") + out.strip() + (" …" if lo + limit < len(sentence) else "")
 
 
 def when_of(m: dict) -> str:

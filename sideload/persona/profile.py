@@ -27,8 +27,13 @@ NAME = r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?"
 _TITLED = re.compile(rf"\b({TITLES}\s(?:[A-Z]\.\s)?{NAME})")
 _INITIAL = re.compile(r"\b((?:[A-Z]\.\s|[A-Z][a-z]{1,3}\.\s|Will\s|Tom\s|Jack\s)[A-Z][a-z]{2,})\b")
 # the relation word in any case, the name after it capitalised ("my wife and I" names no one)
-_MY_REL = re.compile(rf"\b(?i:my)\s((?i:{'|'.join(RELATIONS)}))\b(?:,?\s((?:{TITLES}\s)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?))?")
-_REL_AFTER = re.compile(rf"\b((?:{TITLES}\s)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?),\s(?i:my)\s((?i:{'|'.join(RELATIONS)}))\b")
+# a relation may run through another ("my wife's brother, Balty") or be by marriage ("my
+# brother-in-law Balty"); a name may be an initial and a surname ("my servants, W. Hewer, Sarah")
+_REL = rf"(?i:(?:(?:wife|husband|father|mother|brother|sister|lord|lady|uncle|aunt)'s\s)?(?:{'|'.join(RELATIONS)})(?:-in-law)?)"
+_PERSON = rf"(?:{TITLES}\s)?(?:[A-Z]\.\s|Will\s|Tom\s|Jack\s)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?"
+_MY_REL = re.compile(rf"\b(?i:my)\s({_REL})(?:s\b|\b)(?:,?\s({_PERSON}))?")
+_REL_AFTER = re.compile(rf"\b({_PERSON}),\s(?i:my)\s({_REL})\b")
+READER_VERSION = 2  # 2: relations through another ("my wife's brother") and initialled names
 _PLACE = re.compile(r"\b(?:at|to|in|from|near|into)\s(?:the\s)?((?:[A-Z][a-z]+)(?:[\s-](?:[A-Z][a-z]+|Hall|House|Street|Park)){0,2})")
 _PREF = re.compile(r"\bI\s(?:really\s|do\s|very\s much\s)?(love|like|enjoy|prefer|adore|hate|dislike|can't stand)\s([^.;!?\n]{3,60})", re.I)
 _WORD = re.compile(r"[a-z']+")
@@ -101,6 +106,9 @@ def update_mentions(vault) -> int:
     """Read the moments not read yet; returns how many were read."""
     # private moments are read too (their mentions are kept out when facts are distilled), so
     # releasing one later needs no second reading
+    if store.reader_version(vault.db) < READER_VERSION:  # a better reader reads everything again, once
+        with vault.transaction() as tx:
+            store.restart_reading(tx, READER_VERSION)
     rows = store.moments_after(vault.db, store.mentions_read_up_to(vault.db))
     if not rows:
         return 0

@@ -19,6 +19,29 @@ def mentions_read_up_to(db: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def reader_version(db: sqlite3.Connection) -> int:
+    """Which version of the mention reader read the vault's moments (1 before versions were kept)."""
+    row = db.execute("SELECT value FROM kv WHERE key = 'profile_reader'").fetchone()
+    return int(row[0]) if row else 1
+
+
+def restart_reading(tx: sqlite3.Connection, version: int) -> None:
+    """Forget every mention, to read all moments again with a better reader."""
+    tx.execute("DELETE FROM mentions")
+    tx.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('profile_rid', '0')")
+    tx.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('profile_reader', ?)", (str(version),))
+
+
+def person_relations(db: sqlite3.Connection, name: str) -> list[sqlite3.Row]:
+    """(relation, count, first moment id) of what the owner calls a person ("Balty": "wife's brother"),
+    from shared moments, most said first; the name may be the whole key or its last part."""
+    return db.execute(
+        # with min(), SQLite takes the bare moment_id from the earliest row: where the owner first says so
+        "SELECT n.detail, count(*) AS c, m.moment_id, min(m.t_start) FROM mentions n JOIN moments m USING (rid) "
+        "WHERE n.kind = 'person' AND (n.key = ? OR n.key LIKE ?) AND n.detail NOT IN ('', 'chat') "
+        "AND m.private = 0 GROUP BY n.detail ORDER BY c DESC", (name, f"% {name}")).fetchall()
+
+
 def moments_after(db: sqlite3.Connection, rid: int) -> list[sqlite3.Row]:
     """(rid, text, speaker, speaker_name) of every moment after `rid`, private ones included, in rid order."""
     return db.execute("SELECT rid, text, speaker, speaker_name FROM moments WHERE rid > ? "

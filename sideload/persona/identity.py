@@ -1,0 +1,52 @@
+"""Who someone is to the owner: "who was Balty?", "what was Will Hewer to me?" are answered from what
+the owner called them ("my wife's brother, Balty"), read into the profile's mentions, with the
+moment that says so as the evidence. A search for the name alone finds the hundred moments that
+mention them, rarely the one that says who they are."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sideload.store import profile_facts
+
+# the name capitalised, the question words in any case
+_WHO = re.compile(r"^\s*(?i:and\s+)?(?:(?i:who\s+(?P<tense1>was|is))\s+(?P<a>[A-Z][\w.' -]+?)|(?i:what\s+(?P<tense2>was|is))\s+"
+                  r"(?P<b>[A-Z][\w.' -]+?)\s+(?i:to\s+(?:me|us)))\s*[?.!]?\s*$")
+
+
+_ADDRESS = {"lord", "lady", "master"}
+
+
+@dataclass
+class Identity:
+    name: str
+    relation: str  # "wife's brother", "clerk"
+    moment_id: str  # where the owner says so first
+    tense: str  # "was" or "is", as asked
+
+    def sentence(self) -> str:
+        return f"{self.name} {self.tense} my {self.relation}."
+
+
+def asked_about(question: str) -> tuple[str, str] | None:
+    """(name, tense) when the question asks who someone is, in the owner's perspective."""
+    m = _WHO.match(question)
+    if not m:
+        return None
+    name = (m.group("a") or m.group("b")).strip()
+    return name, (m.group("tense1") or m.group("tense2")).lower()
+
+
+def identity(db, question: str) -> Identity | None:
+    """Who the person asked about is to the owner, when the owner ever said so."""
+    asked = asked_about(question)
+    if asked is None:
+        return None
+    name, tense = asked
+    # said at least twice ("my wife, Sir W. Penn and I" once is a list, not a marriage), and a
+    # relation, not a form of address ("my Lord Sandwich", "my Lady Batten")
+    rows = [r for r in profile_facts.person_relations(db, name) if r[1] >= 2 and r[0] not in _ADDRESS]
+    if not rows:
+        return None
+    relation, _, moment_id, _ = rows[0]
+    return Identity(name, relation, moment_id, tense)
