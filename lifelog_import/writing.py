@@ -88,6 +88,32 @@ def _parse_when(value: Any) -> tuple[datetime, str] | None:
     return dt, ("day" if len(text) <= 10 else "second")
 
 
+_MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                        "september", "october", "november", "december"), 1)}
+
+
+def _as_written(obj: dict) -> tuple[datetime, str] | None:
+    """The day as the writer dated the entry, where the file keeps it beside a converted date: an
+    edition of an old diary gives `date` in today's calendar and the writer's own day in `label`
+    ("31st") and `month` ("December 1664", "January 1659-60": the old style's double year). The
+    writer's date is the one the entry speaks of ("31st. ... the end of the year") and the one a
+    family asks about ("at the end of 1664"), so it wins."""
+    label, month = obj.get("label"), obj.get("month")
+    if not isinstance(label, str) or not isinstance(month, str):
+        return None
+    m = re.fullmatch(r"\s*([A-Za-z]+)\.?\s+(\d{4})(?:\s*[-\u2013/]\s*(\d{2,4}))?\s*", month)
+    d = re.match(r"\D*?(\d{1,2})(?:st|nd|rd|th|d)?\b", label)
+    if not m or not d or m.group(1).lower() not in _MONTHS:
+        return None
+    year = m.group(2)
+    if m.group(3):  # "1659-60": the year by today's reckoning is the second
+        year = year[: 4 - len(m.group(3))] + m.group(3)
+    try:
+        return datetime(int(year), _MONTHS[m.group(1).lower()], int(d.group(1))), "day"
+    except ValueError:
+        return None
+
+
 class JsonlDiaryImporter(Importer):
     """One JSON object a line with a date (or datetime/timestamp) and a text field."""
 
@@ -110,8 +136,8 @@ class JsonlDiaryImporter(Importer):
                 dropped.append((n, "not a JSON object"))
                 continue
             body = obj.get("text") or obj.get("content") or obj.get("body")
-            when = None
-            for key in ("datetime", "timestamp", "time", "date", "created_at"):
+            when = _as_written(obj)
+            for key in () if when else ("datetime", "timestamp", "time", "date", "created_at"):
                 if key in obj and (when := _parse_when(obj[key])):
                     break
             if not isinstance(body, str) or not body.strip():

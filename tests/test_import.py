@@ -146,8 +146,10 @@ def test_diary_jsonl_becomes_dated_text_moments(tmp_path, home, shared_data):
     assert out["imported"] == 1 and out["moments"] == 60
     moments = _moments(vault)
     assert all(m["kind"] == "text" and m["speaker"] == "me" and m["started_at"].startswith("1660-") for m in moments)
-    assert moments[0]["started_at"] == json.loads(lines[0])["date"]
-    assert _moments(vault, day=json.loads(lines[5])["date"])
+    # dated as Pepys dated them ("Jan. 1st", "January 1659-60"), not by the edition's converted
+    # calendar (1660-01-11): the entry speaks of its own day, and so does a family asking about it
+    assert json.loads(lines[0])["date"] == "1660-01-11" and moments[0]["started_at"] == "1660-01-01"
+    assert moments[5]["started_at"] == "1660-01-06" and _moments(vault, day="1660-01-06")
 
 
 def test_bad_input_is_named_and_the_rest_imports(tmp_path, home, sample_day, shared_data):

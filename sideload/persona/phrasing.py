@@ -124,6 +124,10 @@ def _negations(text: str) -> set[str]:
             "forget" if w.lower().startswith("forg") else w.lower() for w in _NEGATION.findall(text)}
 
 
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+
 def grounded(lead: str, evidence: str, question: str) -> bool:
     """A lead is kept only when it speaks from the evidence, not around it."""
     if not lead or REFUSAL.search(lead):
@@ -134,6 +138,8 @@ def grounded(lead: str, evidence: str, question: str) -> bool:
     known = {stem(w) for w in keyword_terms(evidence + " " + question)}
     if not _negations(lead) <= _negations(evidence):
         return False  # a small model turns "went well" into "I didn't enjoy it", "I put" into "I forgot to put"
+    if not _numbers(lead) <= _numbers(evidence + " " + question):
+        return False  # nor may it bring a number of its own ("I was 17 years old when ...")
     return sum(1 for w in words if stem(w) in known) / len(words) >= 0.6
 
 
