@@ -226,3 +226,18 @@ def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, h
         v.db.commit()
         profile.distil(v)
     assert _ask(context, "What was Balty to you?").text.startswith("Balty was my wife's brother.")
+
+
+def test_a_quote_holds_the_kind_of_word_that_answers():
+    from sideload.persona.phrasing import answer_kind, excerpt
+
+    text = ("So to the office, where we sat all the morning about the victualling of the fleet. Then home to dinner "
+            "with my wife, and after dinner to the office again about the ships. The news of the ships is very good "
+            "and the Dutch beaten. We took and sunk 24 of their best ships, and killed many men. So home to bed.")
+    terms = ["many", "ships", "dutch"]
+    assert "24" in excerpt(text, terms, limit=80, answer=answer_kind("how many of their ships did we sink?"))
+    assert "24" not in excerpt(text, terms, limit=80)  # the most of its words alone
+    assert answer_kind("what did the dentist say?") is None
+    story = ("Mr. Brisband tells me a strange story of his boyhood at Bordeaux, told over supper. He saw four little "
+             "girls lift a heavy man with one finger each, saying words over him. " + "So home. " * 30)
+    assert "Brisband" in excerpt(story, ["girls", "lift", "man", "finger"], limit=170)  # who "he" was

@@ -104,8 +104,11 @@ def test_evidence_helpers():
     said = "I put my passport in the top floor, so I do not use it before the trip."
     assert not grounded("I forgot to put my passport in the top floor.", said, "where did I put my passport?")
     assert grounded("I did not use it before the trip.", said, "q")
-    # nor a number the evidence lacks; one it holds is fine
     worth = "and to my great joy I do find myself most clearly worth £1,014."
+    # the question said back is no answer
+    assert not grounded("Mum, who did Dad pick as his Valentine the first year?", worth + " Valentine",
+                        "Mum, who did Dad pick as his Valentine the first year we lived by the Navy Office?")
+    # nor a number the evidence lacks; one it holds is fine
     assert not grounded("I was 17 years old when I first got past a thousand pounds.", worth, "how much money?")
     assert grounded("I do find myself worth £1,014.", worth, "how much money?")
 

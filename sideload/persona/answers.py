@@ -26,7 +26,7 @@ from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.identity import Identity, identity
 from sideload.persona.perspective import in_known_forms, owner_perspective
-from sideload.persona.phrasing import excerpt, first_person, grounded, when_of, who_said, whole_sentences
+from sideload.persona.phrasing import answer_kind, excerpt, first_person, grounded, when_of, who_said, whole_sentences
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
 DONT_REMEMBER = "I don't remember anything about that."
@@ -205,7 +205,9 @@ class Persona:
             memories = sorted(memories, key=lambda m: (m.get("started_at") or "", m.get("start_s") or 0))
         terms = keyword_terms(plan.query if plan.identity is None else f"{plan.person} my {plan.identity.relation}")
         # a passage is already as tight as the evidence: it is quoted whole (up to ~100 words)
-        quotes = [(m, excerpt(_body(m), terms, limit=640 if m.get("passage") else 320)) for m in memories]
+        wanted = answer_kind(plan.query) if plan.kind == "fact" else None
+        quotes = [(m, excerpt(_body(m), terms, limit=640 if m.get("passage") else 320, answer=wanted))
+                  for m in memories]
         lead, problem = self._lead(question, plan, quotes, history, on_token, ctx)
         tail = "\n\n" + "\n".join(_cited(plan, quotes))
         if on_token:
@@ -291,7 +293,7 @@ def _body(m: dict) -> str:
     words or its caption."""
     p, text = m.get("passage") or {}, m.get("text") or ""
     if p.get("text") and text[p["start"]:p["end"]] == p["text"]:
-        return whole_sentences(text, p["start"], p["end"])
+        return whole_sentences(text, p["start"], p["end"], around=1)
     return p.get("text") or text or m.get("caption") or ""
 
 

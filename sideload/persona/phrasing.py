@@ -34,7 +34,7 @@ def _stops(text: str, lo: int, hi: int) -> list[int]:
             if not (text[m.start()] == "." and _ABBREVIATION.search(text, max(0, m.start() - 8), m.start() + 1))]
 
 
-def whole_sentences(text: str, start: int, end: int, reach: int = 300) -> str:
+def whole_sentences(text: str, start: int, end: int, reach: int = 300, around: int = 0) -> str:
     """text[start:end] widened to whole sentences, at most `reach` characters each way. A passage is
     cut at semicolons, and a diarist's verdict often stands after one ("saw Romeo and Juliet, the first
     time it was ever acted; but it is a play of itself the worst that ever I heard"): a quote that
@@ -45,11 +45,32 @@ def whole_sentences(text: str, start: int, end: int, reach: int = 300) -> str:
     if start > 0 and not _stops(text, max(0, start - 4), start):
         before = _stops(text, max(0, start - reach), start)
         start = before[-1] if before else start
+    for _ in range(around):  # and the sentences beside it: "He saw four little girls" needs who "he" was
+        after = _stops(text, end + 1, min(len(text), end + reach))
+        end = after[0] if after else end
+        before = _stops(text, max(0, start - reach), max(0, start - 1))
+        start = before[-1] if before else (0 if start <= reach else start)
     return text[start:end].strip()
 
 
-def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
-    """The sentence (and its neighbours, as room allows) that holds most of the question's words."""
+# what kind of words answer a question: "how many ships?" a number, "who told me?" a name
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+                     r"fifty|hundred|thousand|score|dozen|half|shillings?|pounds?|pence)\b|£", re.I)
+_NAME = re.compile(r"(?<=[a-z,;:] )(?:(?:Mr|Mrs|Sir|Lord|Lady|Dr|Captain)\.?\s+)?[A-Z][a-z]{2,}")
+_ASKS = [(_NUMBER, re.compile(r"\bhow (?:many|much|long|old|often|far)\b|\b(?:cost|price|worth|paid|pay)\b", re.I)),
+         (_NAME, re.compile(r"^\W*(?:\w+,\s*)?(?:who|whom|whose)\b|\bwhich (?:actor|person|man|woman|lady|girl|boy)\b",
+                            re.I))]
+_PRONOUN_START = re.compile(r"^(?:He|She|They|His|Her|Their|Him)\b")
+
+
+def answer_kind(question: str) -> re.Pattern | None:
+    """The pattern of the words that would answer the question, when its form says ("how much ...?")."""
+    return next((kind for kind, asks in _ASKS if asks.search(question)), None)
+
+
+def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS, answer: re.Pattern | None = None) -> str:
+    """The sentence (and its neighbours, as room allows) that holds most of the question's words, and
+    the kind of word that answers it (`answer_kind`) where the question asks for one."""
     sents = sentences(text)
     if not sents:
         return ""
@@ -57,15 +78,19 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS) -> str:
         return " ".join(text.split())
     stems = {stem(t) for t in terms}
 
-    def score(s: str) -> int:
+    def score(s: str) -> float:
         words = {stem(w) for w in keyword_terms(s)}
-        return len(stems & words)
+        held = len(stems & words)
+        return held + (1.5 if held and answer is not None and answer.search(s) else 0)
 
     best = max(range(len(sents)), key=lambda i: (score(sents[i]), -i))
     if len(sents[best]) > limit:  # one endless sentence (a diarist's): the stretch of it around its words
         return _window(sents[best], stems, limit)
     lo = hi = best
     out = sents[best]
+    if best > 0 and _PRONOUN_START.match(out) and len(out) + len(sents[best - 1]) + 1 <= limit:
+        lo -= 1  # "He saw four little girls": who he was stands in the sentence before
+        out = sents[lo] + " " + out
     while True:
         grown = False
         if hi + 1 < len(sents) and len(out) + len(sents[hi + 1]) + 1 <= limit:
@@ -135,7 +160,10 @@ def grounded(lead: str, evidence: str, question: str) -> bool:
     words = set(keyword_terms(lead))
     if not words:
         return False
-    known = {stem(w) for w in keyword_terms(evidence + " " + question)}
+    from_evidence = {stem(w) for w in keyword_terms(evidence)}
+    if sum(1 for w in words if stem(w) in from_evidence) / len(words) < 0.5:
+        return False  # the question said back ("Mum, who did Dad pick as his Valentine ...") is no answer
+    known = from_evidence | {stem(w) for w in keyword_terms(question)}
     if not _negations(lead) <= _negations(evidence):
         return False  # a small model turns "went well" into "I didn't enjoy it", "I put" into "I forgot to put"
     if not _numbers(lead) <= _numbers(evidence + " " + question):
