@@ -23,8 +23,13 @@ class Identity:
     relation: str  # "wife's brother", "clerk"
     moment_id: str  # where the owner says so first
     tense: str  # "was" or "is", as asked
+    owners_word: bool = False  # the relation is the owner's own correction ("my clerk, who lives with us")
 
     def sentence(self) -> str:
+        if self.owners_word:
+            said = self.relation.strip().rstrip(".")
+            return f"{self.name} {self.tense} {said}." if said.lower().startswith(("my ", "a ", "an ", "the ")) \
+                else f"{self.name}: {said}."
         return f"{self.name} {self.tense} my {self.relation}."
 
 
@@ -43,9 +48,15 @@ def identity(db, question: str) -> Identity | None:
     if asked is None:
         return None
     name, tense = asked
+    owner = profile_facts.owner_word_on_person(db, name)
+    if owner is not None and owner[1]:
+        return None  # the owner removed this person from the profile: the persona does not say who they are
     # said at least twice ("my wife, Sir W. Penn and I" once is a list, not a marriage), and a
     # relation, not a form of address ("my Lord Sandwich", "my Lady Batten")
     rows = [r for r in profile_facts.person_relations(db, name) if r[1] >= 2 and r[0] not in _ADDRESS]
+    if owner is not None and owner[0]:  # the owner's word wins; the evidence is where they are named
+        said = rows[0][2] if rows else next(iter(profile_facts.mention_moments(db, "person", name)), [None])[0]
+        return Identity(name, owner[0], said, tense, owners_word=True) if said else None
     if not rows:
         return None
     relation, _, moment_id, _ = rows[0]

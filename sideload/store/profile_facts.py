@@ -42,6 +42,13 @@ def person_relations(db: sqlite3.Connection, name: str) -> list[sqlite3.Row]:
         "AND m.private = 0 GROUP BY n.detail ORDER BY c DESC", (name, f"% {name}")).fetchall()
 
 
+def owner_word_on_person(db: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+    """(value, hidden) of the owner's own fact about a person ("my clerk, who lives with us", or
+    removed), where the owner gave one; the name may be the whole key or its last part."""
+    return db.execute("SELECT value, hidden FROM profile_facts WHERE kind = 'person' AND source = 'owner' "
+                      "AND (key = ? OR key LIKE ?) ORDER BY key = ? DESC LIMIT 1", (name, f"% {name}", name)).fetchone()
+
+
 def moments_after(db: sqlite3.Connection, rid: int) -> list[sqlite3.Row]:
     """(rid, text, speaker, speaker_name) of every moment after `rid`, private ones included, in rid order."""
     return db.execute("SELECT rid, text, speaker, speaker_name FROM moments WHERE rid > ? "
