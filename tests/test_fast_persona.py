@@ -226,6 +226,13 @@ def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, h
         v.db.commit()
         profile.distil(v)
     assert _ask(context, "What was Balty to you?").text.startswith("Balty was my wife's brother.")
+    # the owner's word on who someone is wins, and a person the owner removed is not explained
+    with context.open(write=True) as v:
+        profile.correct(v, "person", "Balty", "my brother-in-law, who went to sea")
+    assert _ask(context, "Who was Balty?").text.startswith("Balty was my brother-in-law, who went to sea.")
+    with context.open(write=True) as v:
+        profile.remove(v, "person", "Balty")
+    assert "wife's brother" not in _ask(context, "Who was Balty?").text.split("\n")[0]
 
 
 def test_a_quote_holds_the_kind_of_word_that_answers():
@@ -241,10 +248,3 @@ def test_a_quote_holds_the_kind_of_word_that_answers():
     story = ("Mr. Brisband tells me a strange story of his boyhood at Bordeaux, told over supper. He saw four little "
              "girls lift a heavy man with one finger each, saying words over him. " + "So home. " * 30)
     assert "Brisband" in excerpt(story, ["girls", "lift", "man", "finger"], limit=170)  # who "he" was
-    # the owner's word on who someone is wins, and a person the owner removed is not explained
-    with context.open(write=True) as v:
-        profile.correct(v, "person", "Balty", "my brother-in-law, who went to sea")
-    assert _ask(context, "Who was Balty?").text.startswith("Balty was my brother-in-law, who went to sea.")
-    with context.open(write=True) as v:
-        profile.remove(v, "person", "Balty")
-    assert "wife's brother" not in _ask(context, "Who was Balty?").text.split("\n")[0]
