@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from sideload.context import AppContext
-from sideload.recall.search import keyword_terms, stem
+from sideload.recall.words import keyword_terms, stem
 
 DIM = 384  # the vector matrix and the index are laid out for 384 dimensions
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sideload.recall.search import keyword_terms, stem
+from sideload.recall.words import keyword_terms, stem
 
 EXCERPT_CHARS = 320
 _NEGATION = re.compile(r"\b(not|never|no|none|nothing|didn't|don't|doesn't|wasn't|weren't|isn't|can't|won't|"

@@ -1,17 +1,14 @@
 """Search your life: dense and keyword retrieval fused, filtered, merged into tight moments.
 
-    filters (SQLite)  ->  keyword (FTS5, BM25)  +  dense (embeddings)  ->  reciprocal rank fusion
-                      ->  rerank (query similarity and term coverage)  ->  merge neighbours
+    filters (SQLite)  ->  keyword (FTS5, BM25)  +  dense (embeddings), each over moments and passages
+                      ->  weighted reciprocal rank fusion  ->  rerank (rare-word coverage)  ->  merge
 
-Filters are applied in SQLite first. A selective filter (a day, a month, a speaker over a short
-range) leaves few enough candidates to score their vectors exactly, straight from the catalogue;
-broad or no filters go to the chromadb index, oversampled and filtered after. chromadb's own
-`where` filtering was measured at about 35x slower than an unfiltered query at 100k vectors, so
-it is never used on the hot path.
+Filters come first. A selective one (a day, a month, a speaker over a short range) leaves few
+enough candidates to score exactly; broad or none go to the chromadb index, oversampled and
+filtered after (chromadb's own `where` was about 35x slower at 100k vectors: never on the hot path).
 """
 from __future__ import annotations
 
-import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,25 +21,22 @@ from sideload.recall import timephrases
 from sideload.recall.legs import Legs, QueryVectors
 from sideload.recall.merge import merge_neighbours, passage_json
 from sideload.recall.prefilter import Prefilter, best
+from sideload.recall.words import keyword_terms, stem  # the persona's phrasing takes them from here too
 from sideload.store import passages as passage_rows
 from sideload.store import retrieval
 from sideload.store.moments import row_to_json
 from sideload.store.queries import vectors_of
 from sideload.store.vectors import dot_rows
 
-RRF_K = 60
+# Fusion weights each leg: a passage's vector sees one stretch of a long entry, an entry's vector only
+# its first ~200 words. Chosen on benchmarks/recall.py --questions dev, checked on its unseen test set.
+RRF_K = 20
+LEG_WEIGHTS = {"dense": 0.5, "dense_passage": 2.0, "keyword": 1.0, "keyword_passage": 0.5}
+RERANK_COVERAGE = 0.2  # the share of the question's rare words a hit holds, added to its fused score
 CANDIDATES = 100  # per retriever
 EXACT_MAX = 30_000  # candidates scored exactly from SQLite; above this the ANN index is used
 SMALL_VAULT = 10_000  # a vault this small is scored whole (a few ms) and never starts chromadb (a second)
 MIN_DENSE = 0.22  # cosine below which a dense neighbour is no evidence at all (all-MiniLM-L6-v2)
-
-STOPWORDS = set("""a an and are as at be but by did do does doing for from had has have how i if in into is it its
-me my myself of on or our so than that the their them then there these they this those to was we were what when
-where which who whom why will with would you your yours about again all am any because been before being below
-between both can could down during each few further here just more most no nor not now off once only other out over
-own same she he her his him should some such too under until up very said say tell told anything something
-everything nothing thing things ever""".split())
-
 
 @dataclass
 class SearchRequest:
@@ -84,28 +78,6 @@ class _Hit:
             self.dense = sim if self.dense is None else max(self.dense, sim)
         elif self.passage is None:
             self.passage = pid
-
-
-_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ings", "ing", "edly", "ies", "ied", "ers", "ed",
-             "es", "er", "ly", "s")
-
-
-def stem(word: str) -> str:
-    """A light stem for matching a question's words to a memory's ("wants" and "want", "budgets" and
-    "budget", "walked" and "walk"); full-text search does its own (Porter) stemming."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-            if suffix in ("ing", "ed", "er", "ers", "ings") and len(word) > 3 and word[-1] == word[-2] \
-                    and word[-1] not in "lsz":
-                word = word[:-1]  # "swimming" and "swim", "repotted" and "repot"
-            break
-    return word[:5]
-
-
-def keyword_terms(text: str) -> list[str]:
-    words = re.findall(r"[\w']+", text.lower())
-    return [w.strip("'") for w in words if w.strip("'") and w not in STOPWORDS and len(w) > 1]
 
 
 class Searcher:
@@ -198,6 +170,7 @@ class Searcher:
             return []
         if self._passages is None:
             self._passages = passage_rows.matrix(self.db, self.model)
+            self._long = set(np.unique(self._passages[1]).tolist())  # the moments long enough to have passages
         pids, rids, vecs = self._passages
         if not len(pids) or vecs.shape[1] != qvec.shape[0]:
             return []
@@ -307,8 +280,11 @@ class Searcher:
         if not hits:
             return []
         with self.legs.timed("fusion"):
+            long = set() if self._passages is None else self._long
             for h in hits.values():
-                h.score = sum(1.0 / (RRF_K + 1 + r) for r in h.ranks.values())
+                # a short moment's own vector is its one passage's: it counts as the passage leg would
+                w = LEG_WEIGHTS if h.rid in long else {**LEG_WEIGHTS, "dense": LEG_WEIGHTS["dense_passage"]}
+                h.score = sum(w[leg] / (RRF_K + 1 + r) for leg, r in h.ranks.items()) * (RRF_K + 1) / 4
             ranked = sorted(hits.values(), key=lambda h: -h.score)[: max(3 * req.limit, 30)]
         with self.legs.timed("fetch"):
             rows = retrieval.rows_by_rid(self.db, [h.rid for h in ranked])
@@ -375,10 +351,9 @@ class Searcher:
             h.weighted = sum(weights[t] for t in held) / total if total else 0.0
 
     def _rerank(self, ranked: list[_Hit]) -> list[_Hit]:
-        """Blend fused rank with the query's similarity and how many of its terms a moment holds."""
-        best = max(h.score for h in ranked) or 1.0
+        """The fused rank plus the share of the question's rare words a hit (or its passage) holds."""
         for h in ranked:
-            h.score = 0.45 * (h.score / best) + 0.4 * max(h.dense or 0.0, 0.0) + 0.15 * h.coverage
+            h.score += RERANK_COVERAGE * h.weighted
         return sorted(ranked, key=lambda h: -h.score)
 
 
