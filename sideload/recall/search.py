@@ -65,6 +65,7 @@ class _Hit:
     weighted: float = 0.0  # the same, each word weighted by its rarity in the vault (idf)
     passage: int | None = None  # the best passage of a long moment, where the evidence stands
     passage_sim: float = -1.0
+    candidates: set[int] = field(default_factory=set)  # every passage of it a leg brought
 
     def evidence(self) -> dict[str, Any]:
         """Why this hit: returned with it, so the persona judges relevance without asking again."""
@@ -73,6 +74,7 @@ class _Hit:
                 "ranks": dict(self.ranks)}
 
     def took_passage(self, pid: int, sim: float | None) -> None:
+        self.candidates.add(pid)
         if sim is not None and sim > self.passage_sim:
             self.passage, self.passage_sim = pid, sim
             self.dense = sim if self.dense is None else max(self.dense, sim)
@@ -288,7 +290,7 @@ class Searcher:
             ranked = sorted(hits.values(), key=lambda h: -h.score)[: max(3 * req.limit, 30)]
         with self.legs.timed("fetch"):
             rows = retrieval.rows_by_rid(self.db, [h.rid for h in ranked])
-            held = passage_rows.by_pid(self.db, [h.passage for h in ranked if h.passage is not None])
+            held = passage_rows.by_pid(self.db, [pid for h in ranked for pid in h.candidates])  # any may win
         with self.legs.timed("fusion"):  # each hit's evidence, and the rerank by it
             self._evidence(req, ranked, rows, qvec, held)
             if req.rerank and req.mode == "hybrid":
@@ -338,17 +340,34 @@ class Searcher:
             by_rid = {h.rid: h for h in ranked}
             for rid, blob in vectors_of(self.db, missing).items():
                 by_rid[rid].dense = float(np.frombuffer(blob, np.float32) @ qvec)
-        for h in ranked:
-            row = rows.get(h.rid)
-            body = held[h.passage]["text"] if h.passage in held else (
-                f"{row['text']} {row['caption'] or ''}" if row else "")
-            if row and row["speaker_name"]:
-                body += f" {row['speaker_name']}"  # a message from Ruth is about Ruth
+        def cover(body: str) -> tuple[float, float]:
             words = set(keyword_terms(body))
             stems = {stem(w) for w in words}
-            held = [t for t in terms if t in words or stem(t) in stems]
-            h.coverage = len(held) / len(terms) if terms else 0.0
-            h.weighted = sum(weights[t] for t in held) / total if total else 0.0
+            found = [t for t in terms if t in words or stem(t) in stems]
+            return (len(found) / len(terms) if terms else 0.0), (sum(weights[t] for t in found) / total if total else 0.0)
+
+        for h in ranked:
+            row = rows.get(h.rid)
+            if len(h.candidates) > 1 and qvec is not None:
+                # of the passages the legs brought, the nearest in meaning, a keyword leg's too (adding
+                # their share of the question's words picked worse quotes on the dev questions)
+                sims = self._passage_sims(sorted(h.candidates), qvec)
+                h.passage = max(sims, key=sims.get) if sims else h.passage
+            # coverage over the whole moment: a long entry holding the question's words apart still
+            # ranks (its passage, chosen above, is where the quote stands)
+            body = f"{row['text']} {row['caption'] or ''}" if row else ""
+            if row and row["speaker_name"]:
+                body += f" {row['speaker_name']}"  # a message from Ruth is about Ruth
+            h.coverage, h.weighted = cover(body)
+
+    def _passage_sims(self, pids: list[int], qvec: np.ndarray) -> dict[int, float]:
+        """The query's similarity to each of these passages, from the passage vectors in memory."""
+        if not self._passages or not len(self._passages[0]):
+            return {}
+        all_pids, _, vecs = self._passages
+        at = np.searchsorted(all_pids, pids)
+        ok = (at < len(all_pids)) & (all_pids[np.minimum(at, len(all_pids) - 1)] == pids)
+        return {int(pid): float(vecs[i] @ qvec) for pid, i, good in zip(pids, at, ok) if good}
 
     def _rerank(self, ranked: list[_Hit]) -> list[_Hit]:
         """The fused rank plus the share of the question's rare words a hit (or its passage) holds."""
