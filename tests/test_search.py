@@ -74,6 +74,12 @@ def test_time_phrase_parser_resolves_against_the_vault():
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-01", "2026-01-31") and "2025" not in text
     text, tf = parse("what did I do on New Year going into 2026", days)
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-20", "2026-01-14") and "New Year" in text
+    # a season, with a year or the newest in the vault; a winter begins in its year's December
+    _, tf = parse("what did I buy in spring 2026?", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2026-03-01", "2026-05-31")
+    _, tf = parse("the storm in the winter of 2025-26", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-01", "2026-02-28")
+    assert parse("I like summer fruit", days)[1].phrases == ()
     # a year reaches into the next January's first fortnight, where its reckoning is written
     text, tf = parse("how did my savings grow during the lean year of 2025?", days)
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-01-01", "2026-01-14")

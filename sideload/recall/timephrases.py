@@ -75,6 +75,24 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         found.append(m.group(0))
         text = _strip(text, m.span())
 
+    # a season: "in spring 1666", "the summer of 1665", "last autumn", "the winter of 1664-65" (a
+    # winter is the one that begins in the December of its year)
+    m = re.search(r"\b(?:(?:in|during|over)\s+(?:the\s+)?|(last|this)\s+|the\s+)?(spring|summer|autumn|fall|winter)"
+                  r"(?:\s+of)?(?:\s+(1[5-9]\d\d|20\d\d)(?:\s*[-\u2013/]\s*\d{2,4})?)?\b", text, re.I)
+    if m and tf.date_from is None and (m.group(1) or m.group(3) or re.match(r"(in|during|over)\b", m.group(0), re.I)):
+        first = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}[m.group(2).lower()]
+        if m.group(3):
+            year = int(m.group(3))
+        else:  # the newest such season in the vault (that is over, for "last")
+            ended = [d for d in days if (d.month - first) % 12 < 3 and ((m.group(1) or "").lower() != "last"
+                                                                       or d < latest - timedelta(days=92))]
+            year = (ended[-1].year - (1 if first == 12 and ended[-1].month < 3 else 0)) if ended else latest.year
+        end_year, end_month = (year + 1, 2) if first == 12 else (year, first + 2)
+        tf.date_from = date(year, first, 1)
+        tf.date_to = date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
     # the turn of a year: "at the end of 1661", "going into 1665", "New Year 1665"; what is written
     # of a year's end is often written in its last weeks or the first of the next
     m = re.search(r"\b(?:(?:at|by|towards?|near)\s+the\s+(end|close|start|beginning)\s+of|new\s+year(?:'s)?"
