@@ -33,6 +33,16 @@ def persona_vault(tmp_path, home):
     return context
 
 
+def _diary_vault(tmp_path, entries, lead="Something unrelated entirely."):
+    """A vault of these diary entries, the chat model a fake whose lead is `lead`."""
+    diary = tmp_path / "diary.jsonl"
+    diary.write_text("".join(json.dumps({"date": d, "text": t}) + "\n" for d, t in entries), encoding="utf-8")
+    context = fake_context(tmp_path / "v", llm=FakeLLM(lead))
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+    return context
+
+
 def _ask(context, question, history=None):
     with context.open() as v:
         return context.persona(v).ask(question, history=history)
@@ -176,11 +186,7 @@ def test_a_verdict_after_a_semicolon_is_in_the_answer(tmp_path, home):
     entry = (f"{filler} After dinner my wife and I to the Opera, and there saw Romeo and Juliet, the first time it "
              "was ever acted; but it is a play of itself the worst that ever I heard in my life, and the worst acted "
              f"that ever I saw these people do. {filler}")
-    diary = tmp_path / "diary.jsonl"
-    diary.write_text(json.dumps({"date": "1662-03-01", "text": entry}) + "\n", encoding="utf-8")
-    context = fake_context(tmp_path / "v", llm=FakeLLM("Something unrelated entirely."))
-    with context.init() as v:
-        context.import_session(v, JobContext()).run([diary])
+    context = _diary_vault(tmp_path, [("1662-03-01", entry)])
     answer = _ask(context, "What did you make of Romeo and Juliet when you saw it?")
     assert answer.remembered and "the worst that ever I heard" in answer.text
 
@@ -204,16 +210,11 @@ def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, h
                         "Sarah and Nell; my brother-in-law Balty stayed.", "me")
     assert ("person", "Balty", "wife's brother") in found and ("person", "W. Hewer", "servant") in found
     assert ("person", "Balty", "brother-in-law") in mentions_in("My brother-in-law Balty stayed.", "me")
-    diary = tmp_path / "diary.jsonl"
-    diary.write_text("".join(json.dumps(e) + "\n" for e in (
-        {"date": "1660-06-28", "text": "Lonely all night. This evening my wife's brother, Balty, came to me to get a place."},
-        {"date": "1660-07-02", "text": "To the play with my wife, Sir W. Penn and I sitting in the pit."},
-        {"date": "1660-08-01", "text": "At noon dined with my wife's brother, Balty, who is going to sea."},
-        {"date": "1660-09-01", "text": "Balty came again about his place at sea; my wife pleased."},
-    )), encoding="utf-8")
-    context = fake_context(tmp_path / "v", llm=FakeLLM("Balty was my uncle."))
-    with context.init() as v:
-        context.import_session(v, JobContext()).run([diary])
+    context = _diary_vault(tmp_path, [
+        ("1660-06-28", "Lonely all night. This evening my wife's brother, Balty, came to me to get a place."),
+        ("1660-07-02", "To the play with my wife, Sir W. Penn and I sitting in the pit."),
+        ("1660-08-01", "At noon dined with my wife's brother, Balty, who is going to sea."),
+        ("1660-09-01", "Balty came again about his place at sea; my wife pleased.")], lead="Balty was my uncle.")
     answer = _ask(context, "Dad, who was Balty?")
     assert answer.text.startswith("Balty was my wife's brother.")
     assert answer.citations[0]["started_at"].startswith("1660-06-28")  # where I first said so
