@@ -16,7 +16,9 @@ def _search(vault, query, *flags):
 
 @pytest.mark.parametrize("question,source,needle", [
     ("where did I put my travel document", "20260302_074500.mp4", "passport"),
-    ("when are the budget figures needed", "2026-03-02_13-15-00.m4a", "Thursday"),
+    # Maria said it; the diary of that evening retells it ("Maria needs the budget numbers by Thursday"),
+    # nearer the question's words: either is the moment that answers
+    ("when are the budget figures needed", ("2026-03-02_13-15-00.m4a", "2026-03-02.md"), "Thursday"),
     ("what are the plans for the weekend match", "WhatsApp Chat with Sam.txt", "tennis"),
     ("which bus will I catch", "20260302_074500.mp4", "bus"),
     ("photo of the library", "IMG_0042.jpg", "LIBRARY"),
@@ -25,7 +27,7 @@ def test_paraphrased_questions_find_the_right_moment(demo_vault, question, sourc
     results = _search(demo_vault, question, "--limit", "3")["results"]
     assert results, question
     top = results[0]
-    assert Path(top["source"]).name == source, results
+    assert Path(top["source"]).name in ((source,) if isinstance(source, str) else source), results
     assert needle.lower() in (top["text"] + (top["caption"] or "")).lower()
     assert top["end_s"] - top["start_s"] <= 30 and 0 < top["score"] <= 1
     assert set(top) >= {"moment_id", "source", "kind", "start_s", "end_s", "started_at", "speaker", "text", "caption", "score"}

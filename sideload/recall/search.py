@@ -33,6 +33,7 @@ from sideload.store.vectors import dot_rows
 RRF_K = 20
 LEG_WEIGHTS = {"dense": 0.5, "dense_passage": 2.0, "keyword": 1.0, "keyword_passage": 0.5}
 RERANK_COVERAGE = 0.2  # the share of the question's rare words a hit holds, added to its fused score
+RERANK_DENSE = 0.6  # and its similarity: ranks hide that 0.54 is far nearer than 0.29 (search_quality 0.71 -> 0.76)
 CANDIDATES = 100  # per retriever
 EXACT_MAX = 30_000  # candidates scored exactly from SQLite; above this the ANN index is used
 SMALL_VAULT = 10_000  # a vault this small is scored whole (a few ms) and never starts chromadb (a second)
@@ -370,9 +371,9 @@ class Searcher:
         return {int(pid): float(vecs[i] @ qvec) for pid, i, good in zip(pids, at, ok) if good}
 
     def _rerank(self, ranked: list[_Hit]) -> list[_Hit]:
-        """The fused rank plus the share of the question's rare words a hit (or its passage) holds."""
+        """The fused rank plus the share of the question's rare words a hit holds and its similarity."""
         for h in ranked:
-            h.score += RERANK_COVERAGE * h.weighted
+            h.score += RERANK_COVERAGE * h.weighted + RERANK_DENSE * max(h.dense or 0.0, 0.0)
         return sorted(ranked, key=lambda h: -h.score)
 
 
