@@ -218,6 +218,9 @@ def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, h
     answer = _ask(context, "Dad, who was Balty?")
     assert answer.text.startswith("Balty was my wife's brother.")
     assert answer.citations[0]["started_at"].startswith("1660-06-28")  # where I first said so
+    # a name the vault never holds is not remembered, rather than the nearest stranger quoted
+    stranger = _ask(context, "Who was Deb Willet, the girl who came to live with us as Mum's companion?")
+    assert not stranger.remembered and stranger.text == "I don't remember anyone called Deb Willet."
     # said once, in a list ("my wife, Sir W. Penn and I"), is no relation; a title is no relation either
     assert "my wife" not in _ask(context, "Who was Sir W. Penn?").text.split("\n")[0]
     # a vault read by the older reader is read again, once, by the better one

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
-from sideload.persona.identity import Identity, identity
+from sideload.persona.identity import Identity, identity, never_named
 from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.phrasing import answer_kind, excerpt, first_person, grounded, when_of, who_said, whole_sentences
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
@@ -70,7 +70,7 @@ class Answer:
 
 @dataclass
 class Plan:
-    kind: str  # fact | period | person | identity | feeling
+    kind: str  # fact | period | person | identity | stranger | feeling
     query: str  # what is searched (a follow-up carries the question before it)
     person: str | None = None
     topic: str = ""  # what a feeling or opinion is about ("tennis"), empty for "how do you feel?"
@@ -102,6 +102,9 @@ class Persona:
         who = identity(self.vault.db, known)
         if who is not None:
             return Plan("identity", query, who.name, identity=who)
+        stranger = never_named(self.vault.db, known, people)
+        if stranger is not None:
+            return Plan("stranger", query, stranger)
         mood = _MOOD.search(question)
         if mood and not named:
             return Plan("feeling", query, mood=(mood.group(1) or mood.group(2)).lower())
@@ -181,6 +184,11 @@ class Persona:
             history: list[dict] | None = None, ctx: JobContext | None = None) -> Answer:
         """Answer from memory. `ctx` carries the cancel: a stop ends generation at the next token."""
         plan = self.plan(question, history)
+        if plan.kind == "stranger":  # a name the vault never holds: no nearest stranger is quoted
+            text = f"I don't remember anyone called {plan.person}."
+            if on_token:
+                on_token(text)
+            return Answer(text, [], False)
         if plan.kind == "period":
             memories = self._period(plan.query)
         elif plan.kind == "feeling":

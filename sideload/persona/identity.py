@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sideload.store import profile_facts
+from sideload.store import profile_facts, retrieval
 
 # the name capitalised, the question words in any case
 _WHO = re.compile(r"^\s*(?i:and\s+)?(?:(?i:who\s+(?P<tense1>was|is))\s+(?P<a>[A-Z][\w.' -]+?)|(?i:what\s+(?P<tense2>was|is))\s+"
@@ -33,6 +33,11 @@ class Identity:
         return f"{self.name} {self.tense} my {self.relation}."
 
 
+# "Who was Deb Willet, the girl who came to live with us?": the name, whatever follows it
+_WHO_FIRST = re.compile(r"^\s*(?i:and\s+)?(?i:who\s+(?:was|is))\s+((?:[A-Z][\w'.-]*\s?)+?)\s*(?:[,?.!]|$)")
+_TITLE_WORDS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "captain", "uncle", "aunt", "the"}
+
+
 def asked_about(question: str) -> tuple[str, str] | None:
     """(name, tense) when the question asks who someone is, in the owner's perspective."""
     m = _WHO.match(question)
@@ -40,6 +45,21 @@ def asked_about(question: str) -> tuple[str, str] | None:
         return None
     name = (m.group("a") or m.group("b")).strip()
     return name, (m.group("tense1") or m.group("tense2")).lower()
+
+
+def never_named(db, question: str, known: list[str]) -> str | None:
+    """The name asked about ("who was Deb Willet, ...?") when the vault never holds it: not a word of
+    anything written or said, nor a voice or a chat the persona knows. Then the persona says it does
+    not remember them, instead of quoting the nearest stranger."""
+    m = _WHO_FIRST.match(question)
+    if not m:
+        return None
+    name = m.group(1).strip().rstrip(".")
+    words = [w.strip(".").lower() for w in name.split()]
+    surname = next((w for w in reversed(words) if len(w) > 2 and w not in _TITLE_WORDS), None)
+    if surname is None or any(surname in k.lower().split() for k in known):
+        return None
+    return name if retrieval.doc_freq(db, surname, 1) == 0 else None
 
 
 def identity(db, question: str) -> Identity | None:

@@ -44,7 +44,9 @@ def whole_sentences(text: str, start: int, end: int, reach: int = 300, around: i
         end = after[0] if after else end
     if start > 0 and not _stops(text, max(0, start - 4), start):
         before = _stops(text, max(0, start - reach), start)
-        start = before[-1] if before else start
+        title = re.search(r"(?:\b[A-Z][a-z]{0,2}\.\s+)+$", text[max(0, start - 16):start])
+        # no sentence start within reach: at least not "Knipp." without the "Mrs." the passage cut off
+        start = before[-1] if before else start - len(title.group(0)) if title else start
     for _ in range(around):  # and the sentences beside it: "He saw four little girls" needs who "he" was
         after = _stops(text, end + 1, min(len(text), end + reach))
         end = after[0] if after else end
