@@ -221,6 +221,9 @@ def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, h
     # a name the vault never holds is not remembered, rather than the nearest stranger quoted
     stranger = _ask(context, "Who was Deb Willet, the girl who came to live with us as Mum's companion?")
     assert not stranger.remembered and stranger.text == "I don't remember anyone called Deb Willet."
+    # a follow-up asks about its own person, not the stranger before it
+    history = [{"role": "user", "content": "Who was Deb Willet?"}, {"role": "assistant", "content": stranger.text}]
+    assert _ask(context, "and who was Balty?", history=history).text.startswith("Balty was my wife's brother.")
     # said once, in a list ("my wife, Sir W. Penn and I"), is no relation; a title is no relation either
     assert "my wife" not in _ask(context, "Who was Sir W. Penn?").text.split("\n")[0]
     # a vault read by the older reader is read again, once, by the better one

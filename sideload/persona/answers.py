@@ -99,10 +99,12 @@ class Persona:
         # its words, since the owner writes the full name too at times
         known = in_known_forms(query, people)
         named = next((p for p in people if re.search(rf"\b{re.escape(p)}(?!\w)", known, re.I)), None)
-        who = identity(self.vault.db, known)
+        # who someone is, asked now: "and who is Maria?" after "who was Deb Willet?" is about Maria
+        asked = in_known_forms(owner_perspective(question), people)
+        who = identity(self.vault.db, asked)
         if who is not None:
             return Plan("identity", query, who.name, identity=who)
-        stranger = never_named(self.vault.db, known, people)
+        stranger = never_named(self.vault.db, asked, people)
         if stranger is not None:
             return Plan("stranger", query, stranger)
         mood = _MOOD.search(question)
