@@ -32,6 +32,7 @@ from sideload.store.vectors import dot_rows
 # its first ~200 words. Chosen on benchmarks/recall.py --questions dev, checked on its unseen test set.
 RRF_K = 20
 LEG_WEIGHTS = {"dense": 0.5, "dense_passage": 2.0, "keyword": 1.0, "keyword_passage": 0.5}
+SHORT_LEG_WEIGHTS = {**LEG_WEIGHTS, "dense": 2.0}  # a short moment's own vector is its one passage's
 RERANK_COVERAGE = 0.2  # the share of the question's rare words a hit holds, added to its fused score
 RERANK_DENSE = 0.6  # and its similarity: ranks hide that 0.54 is far nearer than 0.29 (search_quality 0.71 -> 0.76)
 CANDIDATES = 100  # per retriever
@@ -66,7 +67,6 @@ class _Hit:
     weighted: float = 0.0  # the same, each word weighted by its rarity in the vault (idf)
     passage: int | None = None  # the best passage of a long moment, where the evidence stands
     passage_sim: float = -1.0
-    candidates: set[int] = field(default_factory=set)  # every passage of it a leg brought
 
     def evidence(self) -> dict[str, Any]:
         """Why this hit: returned with it, so the persona judges relevance without asking again."""
@@ -75,7 +75,6 @@ class _Hit:
                 "ranks": dict(self.ranks)}
 
     def took_passage(self, pid: int, sim: float | None) -> None:
-        self.candidates.add(pid)
         if sim is not None and sim > self.passage_sim:
             self.passage, self.passage_sim = pid, sim
             self.dense = sim if self.dense is None else max(self.dense, sim)
@@ -276,24 +275,26 @@ class Searcher:
                 h.took_passage(pid, sim)
         for rank, rid in enumerate(words):
             hits.setdefault(rid, _Hit(rid)).ranks["keyword"] = rank
+        # a passage found by its words is weighed by its meaning too, from the vectors in memory: the
+        # quote is the nearest of all the passages the legs brought
+        sims = self._passage_sims([pid for pid, _ in passage_words], qvec) if qvec is not None else {}
         for rank, (pid, rid) in enumerate(passage_words):
             h = hits.setdefault(rid, _Hit(rid))
             h.ranks.setdefault("keyword_passage", rank)
-            h.took_passage(pid, None)
+            h.took_passage(pid, sims.get(pid))
         if not hits:
             return []
         with self.legs.timed("fusion"):
             long = set() if self._passages is None else self._long
             for h in hits.values():
-                # a short moment's own vector is its one passage's: it counts as the passage leg would
-                w = LEG_WEIGHTS if h.rid in long else {**LEG_WEIGHTS, "dense": LEG_WEIGHTS["dense_passage"]}
+                w = LEG_WEIGHTS if h.rid in long else SHORT_LEG_WEIGHTS
                 h.score = sum(w[leg] / (RRF_K + 1 + r) for leg, r in h.ranks.items()) * (RRF_K + 1) / 4
             ranked = sorted(hits.values(), key=lambda h: -h.score)[: max(3 * req.limit, 30)]
         with self.legs.timed("fetch"):
             rows = retrieval.rows_by_rid(self.db, [h.rid for h in ranked])
-            held = passage_rows.by_pid(self.db, [pid for h in ranked for pid in h.candidates])  # any may win
+            held = passage_rows.by_pid(self.db, [h.passage for h in ranked if h.passage is not None])
         with self.legs.timed("fusion"):  # each hit's evidence, and the rerank by it
-            self._evidence(req, ranked, rows, qvec, held)
+            self._evidence(req, ranked, rows, qvec)
             if req.rerank and req.mode == "hybrid":
                 ranked = self._rerank(ranked)
         with self.legs.timed("fetch"):
@@ -331,7 +332,7 @@ class Searcher:
         where, args = self._where(req)
         return [row_to_json(r) for r in retrieval.browse(self.db, where, args, limit)]
 
-    def _evidence(self, req: SearchRequest, ranked: list[_Hit], rows: dict, qvec, held: dict) -> None:
+    def _evidence(self, req: SearchRequest, ranked: list[_Hit], rows: dict, qvec) -> None:
         """Each hit's similarity to the query and how many (and how rare) of its words it holds."""
         terms = list(dict.fromkeys(keyword_terms(req.text)))
         weights = self._weights(terms) if terms else {}
@@ -341,25 +342,18 @@ class Searcher:
             by_rid = {h.rid: h for h in ranked}
             for rid, blob in vectors_of(self.db, missing).items():
                 by_rid[rid].dense = float(np.frombuffer(blob, np.float32) @ qvec)
-        def cover(body: str) -> tuple[float, float]:
-            words = set(keyword_terms(body))
-            stems = {stem(w) for w in words}
-            found = [t for t in terms if t in words or stem(t) in stems]
-            return (len(found) / len(terms) if terms else 0.0), (sum(weights[t] for t in found) / total if total else 0.0)
-
         for h in ranked:
             row = rows.get(h.rid)
-            if len(h.candidates) > 1 and qvec is not None:
-                # of the passages the legs brought, the nearest in meaning, a keyword leg's too (adding
-                # their share of the question's words picked worse quotes on the dev questions)
-                sims = self._passage_sims(sorted(h.candidates), qvec)
-                h.passage = max(sims, key=sims.get) if sims else h.passage
-            # coverage over the whole moment: a long entry holding the question's words apart still
-            # ranks (its passage, chosen above, is where the quote stands)
+            # over the whole moment: a long entry holding the question's words apart still ranks (the
+            # quote stands in its passage)
             body = f"{row['text']} {row['caption'] or ''}" if row else ""
             if row and row["speaker_name"]:
                 body += f" {row['speaker_name']}"  # a message from Ruth is about Ruth
-            h.coverage, h.weighted = cover(body)
+            words = set(keyword_terms(body))
+            stems = {stem(w) for w in words}
+            found = [t for t in terms if t in words or stem(t) in stems]
+            h.coverage = len(found) / len(terms) if terms else 0.0
+            h.weighted = sum(weights[t] for t in found) / total if total else 0.0
 
     def _passage_sims(self, pids: list[int], qvec: np.ndarray) -> dict[int, float]:
         """The query's similarity to each of these passages, from the passage vectors in memory."""
