@@ -43,13 +43,13 @@ def holds(answer: str, must: list) -> bool:
 
 def entry_dates(years: range) -> dict[str, str]:
     """Diary entry id -> its date, as the moments carry it (the day as Pepys dated it)."""
-    from lifelog_import.writing import _as_written
+    from lifelog_import.writing import written_date
 
     out = {}
     for y in years:
         for line in (DIARY / f"pepys_{y}.jsonl").read_text(encoding="utf-8").splitlines():
             e = json.loads(line)
-            written = _as_written(e)
+            written = written_date(e)
             out[e["id"]] = written[0].date().isoformat() if written else e["date"]
     return out
 

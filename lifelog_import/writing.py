@@ -92,7 +92,7 @@ _MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", 
                                         "september", "october", "november", "december"), 1)}
 
 
-def _as_written(obj: dict) -> tuple[datetime, str] | None:
+def written_date(obj: dict) -> tuple[datetime, str] | None:
     """The day as the writer dated the entry, where the file keeps it beside a converted date: an
     edition of an old diary gives `date` in today's calendar and the writer's own day in `label`
     ("31st") and `month` ("December 1664", "January 1659-60": the old style's double year). The
@@ -136,10 +136,8 @@ class JsonlDiaryImporter(Importer):
                 dropped.append((n, "not a JSON object"))
                 continue
             body = obj.get("text") or obj.get("content") or obj.get("body")
-            when = _as_written(obj)
-            for key in () if when else ("datetime", "timestamp", "time", "date", "created_at"):
-                if key in obj and (when := _parse_when(obj[key])):
-                    break
+            when = written_date(obj) or next((w for key in ("datetime", "timestamp", "time", "date", "created_at")
+                                              if key in obj and (w := _parse_when(obj[key]))), None)
             if not isinstance(body, str) or not body.strip():
                 dropped.append((n, "no text (a 'text', 'content' or 'body' field)"))
                 continue

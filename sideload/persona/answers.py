@@ -88,19 +88,19 @@ class Persona:
 
     # -- what is asked -------------------------------------------------------------------------
     def plan(self, question: str, history: list[dict] | None = None) -> Plan:
-        query = question
-        previous = [t["content"] for t in (history or []) if t.get("role") == "user"]
-        if previous and (_FOLLOW_UP.match(question) or len(keyword_terms(question)) <= 1):
-            query = f"{previous[-1]} {question}"  # "and why?" means why of the question before
-        query = owner_perspective(query)  # search compares it with the owner's own words
-        terms = keyword_terms(query)
         people = self._people()
-        # the person as the owner writes them ("Sir William Penn" is "Sir W. Penn"); the question keeps
-        # its words, since the owner writes the full name too at times
-        known = in_known_forms(query, people)
+        previous = [t["content"] for t in (history or []) if t.get("role") == "user"]
+        follow_up = bool(previous) and (_FOLLOW_UP.match(question) or len(keyword_terms(question)) <= 1)
+        # search compares it with the owner's own words; "and why?" means why of the question before
+        own = owner_perspective(question)
+        query = owner_perspective(f"{previous[-1]} {question}") if follow_up else own
+        terms = keyword_terms(query)
+        # the person as the owner writes them ("Sir William Penn" is "Sir W. Penn"), for knowing who is
+        # meant only: the query keeps its words, since the owner writes the full name too at times
+        asked = in_known_forms(own, people)
+        known = in_known_forms(query, people) if follow_up else asked
         named = next((p for p in people if re.search(rf"\b{re.escape(p)}(?!\w)", known, re.I)), None)
         # who someone is, asked now: "and who is Maria?" after "who was Deb Willet?" is about Maria
-        asked = in_known_forms(owner_perspective(question), people)
         who = identity(self.vault.db, asked)
         if who is not None:
             return Plan("identity", query, who.name, identity=who)

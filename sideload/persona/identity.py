@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sideload.persona.profile import TITLE_WORDS
 from sideload.store import profile_facts, retrieval
 
 # the name capitalised, the question words in any case
@@ -35,7 +36,6 @@ class Identity:
 
 # "Who was Deb Willet, the girl who came to live with us?": the name, whatever follows it
 _WHO_FIRST = re.compile(r"^\s*(?i:and\s+)?(?i:who\s+(?:was|is))\s+((?:[A-Z][\w'.-]*\s?)+?)\s*(?:[,?.!]|$)")
-_TITLE_WORDS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "captain", "uncle", "aunt", "the"}
 
 
 def asked_about(question: str) -> tuple[str, str] | None:
@@ -56,7 +56,7 @@ def never_named(db, question: str, known: list[str]) -> str | None:
         return None
     name = m.group(1).strip().rstrip(".")
     words = [w.strip(".").lower() for w in name.split()]
-    surname = next((w for w in reversed(words) if len(w) > 2 and w not in _TITLE_WORDS), None)
+    surname = next((w for w in reversed(words) if len(w) > 2 and w not in TITLE_WORDS | {"lord", "the"}), None)
     if surname is None or any(surname in k.lower().split() for k in known):
         return None
     return name if retrieval.doc_freq(db, surname, 1) == 0 else None
@@ -75,8 +75,8 @@ def identity(db, question: str) -> Identity | None:
     # relation, not a form of address ("my Lord Sandwich", "my Lady Batten")
     rows = [r for r in profile_facts.person_relations(db, name) if r[1] >= 2 and r[0] not in _ADDRESS]
     if owner is not None and owner[0]:  # the owner's word wins; the evidence is where they are named
-        said = rows[0][2] if rows else next(iter(profile_facts.mention_moments(db, "person", name)), [None])[0]
-        return Identity(name, owner[0], said, tense, owners_word=True) if said else None
+        named = rows or profile_facts.mention_moments(db, "person", name)
+        return Identity(name, owner[0], named[0]["moment_id"], tense, owners_word=True) if named else None
     if not rows:
         return None
     relation, _, moment_id, _ = rows[0]

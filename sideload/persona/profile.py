@@ -37,7 +37,7 @@ READER_VERSION = 2  # 2: relations through another ("my wife's brother") and ini
 _PLACE = re.compile(r"\b(?:at|to|in|from|near|into)\s(?:the\s)?((?:[A-Z][a-z]+)(?:[\s-](?:[A-Z][a-z]+|Hall|House|Street|Park)){0,2})")
 _PREF = re.compile(r"\bI\s(?:really\s|do\s|very\s much\s)?(love|like|enjoy|prefer|adore|hate|dislike|can't stand)\s([^.;!?\n]{3,60})", re.I)
 _WORD = re.compile(r"[a-z']+")
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "captain", "uncle", "aunt"}
+TITLE_WORDS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "captain", "uncle", "aunt"}
 NOT_NAMES = set("""I The A An And But So Then This That These Those My Our Your His Her Their It We He She They You
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August
 September October November December Today Yesterday Tomorrow God Lord Lady Sir Mr Mrs Home Office Here There
@@ -233,7 +233,7 @@ def _speech_style(db) -> list:
     phrases, said = [], set()
     for g, c in grams.most_common(400):
         core = tuple(w.removesuffix("'s") for w in g.split() if w not in STOP)
-        if any(w in _TITLES for w in g.split()[:-1]) and not set(g.split()) & {"to", "with", "at"}:
+        if any(w in TITLE_WORDS for w in g.split()[:-1]) and not set(g.split()) & {"to", "with", "at"}:
             continue
         if c >= 3 and len(core) >= 2 - (len(g.split()) == 3) and core not in said:
             phrases.append(g)  # "the tennis club" says no more than "tennis club"
