@@ -63,6 +63,11 @@ def test_a_day_is_told_from_several_moments_in_time_order(persona_vault):
     assert len(lines) == len(ans.citations)
     starts = [c["started_at"] for c in ans.citations]
     assert starts == sorted(starts) and all(s.startswith("2026-03-02") for s in starts)
+    # a month or a year's end named with its year is a stretch of time too, not a fact to look up
+    month = _ask(persona_vault, "How was March 2026?")
+    assert len(month.citations) >= 3 and all(c["started_at"].startswith("2026-03") for c in month.citations)
+    with persona_vault.open() as v:
+        assert persona_vault.persona(v).plan("What happened at the end of 2025?").kind == "period"
 
 
 def test_a_feeling_is_answered_from_the_owners_own_words_or_not_at_all(persona_vault):

@@ -108,6 +108,7 @@ def test_evidence_helpers():
     # the question said back is no answer
     assert not grounded("Mum, who did Dad pick as his Valentine the first year?", worth + " Valentine",
                         "Mum, who did Dad pick as his Valentine the first year we lived by the Navy Office?")
+    assert not grounded("W. Hewer to me...", "my servants, W. Hewer, Sarah", "What was W. Hewer to me?")
     # nor a number the evidence lacks; one it holds is fine
     assert not grounded("I was 17 years old when I first got past a thousand pounds.", worth, "how much money?")
     assert grounded("I do find myself worth £1,014.", worth, "how much money?")

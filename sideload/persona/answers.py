@@ -27,6 +27,7 @@ from sideload.jobs import JobContext
 from sideload.persona.identity import Identity, identity, never_named
 from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.phrasing import answer_kind, excerpt, first_person, grounded, when_of, who_said, whole_sentences
+from sideload.recall import timephrases
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
 DONT_REMEMBER = "I don't remember anything about that."
@@ -115,7 +116,9 @@ class Persona:
             words = " ".join(t for t in keyword_terms(topic.group(1) if topic else question)
                              if not _FEELING.fullmatch(t) and t not in _OVERVIEW)
             return Plan("feeling", query, topic=(topic.group(1).strip() if topic and words else words))
-        if not [t for t in terms if t not in _OVERVIEW]:
+        # "how was March 1663?", "what happened at the end of 1662?": the words left once the time
+        # phrase is read ask for an account of that stretch of time
+        if not [t for t in keyword_terms(timephrases.parse(query, [])[0]) if t not in _OVERVIEW]:
             return Plan("period", query)
         if named and len([t for t in keyword_terms(known) if t not in _OVERVIEW and t not in keyword_terms(named)]) <= 2:
             return Plan("person", query, named)

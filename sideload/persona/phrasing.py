@@ -165,7 +165,10 @@ def grounded(lead: str, evidence: str, question: str) -> bool:
     from_evidence = {stem(w) for w in keyword_terms(evidence)}
     if sum(1 for w in words if stem(w) in from_evidence) / len(words) < 0.5:
         return False  # the question said back ("Mum, who did Dad pick as his Valentine ...") is no answer
-    known = from_evidence | {stem(w) for w in keyword_terms(question)}
+    from_question = {stem(w) for w in keyword_terms(question)}
+    if {stem(w) for w in words} <= from_question:
+        return False  # nor a piece of it ("W. Hewer to me...")
+    known = from_evidence | from_question
     if not _negations(lead) <= _negations(evidence):
         return False  # a small model turns "went well" into "I didn't enjoy it", "I put" into "I forgot to put"
     if not _numbers(lead) <= _numbers(evidence + " " + question):
