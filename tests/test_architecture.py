@@ -18,7 +18,7 @@ from conftest import ROOT
 QT = ("PySide6", "PyQt5", "PyQt6", "shiboken6")
 CORE = ("sideload", "models", "lifelog_import")
 KERNEL = {"sideload", "sideload.errors", "sideload.paths", "sideload.settings", "sideload.jobs", "sideload.logs",
-          "sideload.locks", "sideload.timefmt"}
+          "sideload.locks", "sideload.timefmt", "sideload.sentences"}
 # Which room may import which (besides itself, the kernel, models and lifelog_import).
 ALLOWED = {
     "kernel": set(),

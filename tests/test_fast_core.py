@@ -206,3 +206,68 @@ def test_passages_of_an_older_vault_are_cut_by_consolidation(tmp_path, home):
         assert out["cut"] == n and passages.count(v.db) == n
         again = step_passages(v, context.hub(v.settings), JobContext())
         assert again["cut"] == 0 and again["reembedded"] == 0
+
+
+def test_passages_cut_the_old_way_are_cut_again_and_a_kill_resumes(tmp_path, home, monkeypatch):
+    """A vault whose passages were cut the first way (up to 70 words, "Mrs. | Knipp") is cut again by
+    consolidation, a batch per transaction: stopped after the first, it goes on where it stood."""
+    from sideload.learn import consolidate
+    from sideload.store import passages
+
+    texts = [" ".join(f"Day {d}, part {i}: to the playhouse with Mrs. Knipp and Sir W. Penn, merry." for i in range(20))
+             for d in range(3)]
+    diary = tmp_path / "d.jsonl"
+    diary.write_text("".join(json.dumps({"date": f"1666-01-0{d + 1}", "text": t}) + "\n" for d, t in enumerate(texts)))
+    context = fake_context(tmp_path / "v")
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+        hub = context.hub(v.settings)
+        rids = [r["rid"] for r in passages.long_moments(v.db, 10)]
+        new_cut = {rid: passages.cut(t) for rid, t in zip(rids, texts)}
+        assert all(not p[2].startswith(("Knipp", "Penn", "W. Penn")) for ps in new_cut.values() for p in ps)
+        with v.transaction() as tx:  # as the first cut left it: each text one long passage, version 1
+            passages.drop(tx, rids)
+            for rid, t in zip(rids, texts):
+                passages.insert(tx, rid, [(0, len(t), t)], hub.embedder.name, hub.embedder.encode([t]))
+            tx.execute("INSERT INTO kv (key, value) VALUES ('passages_cut', '1')")
+        assert passages.cut_version(v.db) == 1
+        monkeypatch.setattr(consolidate, "PASSAGE_BATCH", 1)
+        token = CancelToken()
+
+        def stop_after_one(p):
+            if "cut again" in p.item:
+                token.cancel()
+
+        with pytest.raises(Cancelled):
+            consolidate.step_passages(v, hub, JobContext(stop_after_one, token))
+        cut_now = lambda rid: [tuple(r) for r in v.db.execute(  # noqa: E731
+            'SELECT start, "end", text FROM passages WHERE rid = ? ORDER BY k', (rid,))]
+        assert cut_now(rids[0]) == new_cut[rids[0]]  # the first moment is cut anew, committed
+        assert len(cut_now(rids[1])) == 1 and passages.cut_version(v.db) == 1  # the rest still the old way
+        out = consolidate.step_passages(v, hub, JobContext())
+        assert out["cut"] == sum(len(new_cut[r]) for r in rids[1:])
+        assert all(cut_now(rid) == new_cut[rid] for rid in rids)
+        assert passages.cut_version(v.db) == passages.CUT_VERSION
+        hits = v.db.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'knipp'").fetchone()[0]
+        assert hits == sum(len(ps) for ps in new_cut.values())  # the words' index follows the new cut
+        assert consolidate.step_passages(v, hub, JobContext())["cut"] == 0
+
+
+def test_a_new_vault_is_cut_the_current_way():
+    from sideload.store import catalogue, passages
+
+    import sqlite3
+    db = sqlite3.connect(":memory:")
+    catalogue.migrate(db)
+    db.row_factory = sqlite3.Row
+    assert passages.cut_version(db) == passages.CUT_VERSION
+
+
+def test_a_passage_never_ends_at_a_title():
+    from sideload.store import passages
+
+    filler = " ".join(["and so"] * 14)
+    text = (f"Up {filler} to the playhouse with Mrs. Knipp sang her song and we were merry, Sir W. Penn too. " * 6)
+    cut = passages.cut(text)
+    assert len(cut) > 3
+    assert not [p for p in cut if p[2].endswith(("Mrs.", "W.")) or p[2].startswith(("Knipp", "Penn"))]

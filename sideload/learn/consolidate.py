@@ -133,6 +133,9 @@ def step_reembed(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     return {"reembedded": done, "model": name}
 
 
+PASSAGE_BATCH = 128  # long moments cut (and embedded) per transaction: what a kill can lose
+
+
 def step_passages(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     """Long moments of a vault made before passages existed are cut into passages, and passages
     whose vectors come from another embedding model are embedded again: a migration, in batches that
@@ -143,24 +146,28 @@ def step_passages(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
 
     name, db = hub.embedder.name, vault.db
     cut = embedded = 0
+    if passages.cut_version(db) < passages.CUT_VERSION:  # 0. cut again what was cut another way
+        after = passages.recut_upto(db)
+        while True:
+            ctx.check()
+            rows = passages.long_moments(db, PASSAGE_BATCH, after)
+            if not rows:
+                break
+            after = rows[-1]["rid"]
+            cut += _cut_and_embed(vault, hub, rows, lambda tx, upto=after: passages.set_recut_upto(tx, upto),
+                                  again=True)
+            ctx.report(0.3, "passages", f"{cut:,} passages cut again")
+        with vault.transaction() as tx:  # every long moment now has its passages
+            passages.set_recut_upto(tx, None)
+            passages.set_cut_upto(tx, max(after, passages.cut_upto(db)))
     after = passages.cut_upto(db)
     while True:  # 1. cut what was never cut
         ctx.check()
-        rows = passages.moments_without_passages(db, 128, after)
+        rows = passages.moments_without_passages(db, PASSAGE_BATCH, after)
         if not rows:
             break
         after = rows[-1]["rid"]
-        pieces = [(r["rid"], passages.cut(r["text"])) for r in rows]
-        texts = [t for _, ps in pieces for _, _, t in ps]
-        with hub.heavy:
-            vecs = np.asarray(hub.embedder.encode(texts), np.float32) if texts else []
-        with vault.transaction() as tx:
-            at = 0
-            for rid, ps in pieces:
-                passages.insert(tx, rid, ps, name, vecs[at:at + len(ps)])
-                at += len(ps)
-            passages.set_cut_upto(tx, after)
-        cut += len(texts)
+        cut += _cut_and_embed(vault, hub, rows, lambda tx, upto=after: passages.set_cut_upto(tx, upto))
         ctx.report(0.5, "passages", f"{cut:,} passages cut")
     while True:  # 2. vectors of another model
         ctx.check()
@@ -174,6 +181,29 @@ def step_passages(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
         embedded += len(rows)
         ctx.report(0.9, "passages", f"{embedded:,} passages embedded again")
     return {"cut": cut, "reembedded": embedded, "passages": passages.count(db)}
+
+
+def _cut_and_embed(vault: Vault, hub, rows, mark, again: bool = False) -> int:
+    """Cut these moments into passages and embed them, in one transaction with `mark` (where the
+    migration stands); `again`: their old passages go in the same transaction, so a kill leaves each
+    moment cut one way or the other, never both or neither."""
+    import numpy as np
+
+    from sideload.store import passages
+
+    pieces = [(r["rid"], passages.cut(r["text"])) for r in rows]
+    texts = [t for _, ps in pieces for _, _, t in ps]
+    with hub.heavy:
+        vecs = np.asarray(hub.embedder.encode(texts), np.float32) if texts else []
+    with vault.transaction() as tx:
+        if again:
+            passages.drop(tx, [rid for rid, _ in pieces])
+        at = 0
+        for rid, ps in pieces:
+            passages.insert(tx, rid, ps, hub.embedder.name, vecs[at:at + len(ps)])
+            at += len(ps)
+        mark(tx)
+    return len(texts)
 
 
 def step_people(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:

@@ -6,11 +6,11 @@ import re
 from datetime import datetime
 
 from sideload.recall.words import keyword_terms, stem
+from sideload.sentences import ABBREVIATION, ends_in_abbreviation
 
 EXCERPT_CHARS = 320
 _NEGATION = re.compile(r"\b(not|never|no|none|nothing|didn't|don't|doesn't|wasn't|weren't|isn't|can't|won't|"
                        r"couldn't|wouldn't|hadn't|haven't|n't|forgot|forget|forgotten|lost|missed|failed)\b", re.I)
-_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\bMr|\bMrs|\bDr|\bSt|\bMessrs|\bCapt|\bCol|\bNo|\bviz)\.$")
 REFUSAL = re.compile(r"\b(sorry|as an ai|language model|i cannot|i can't help|not familiar|homework|assist you)\b", re.I)
 
 
@@ -18,7 +18,7 @@ def sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[.!?;])\s+(?=[A-Z“\"'(])", text.replace("\n", " "))
     out: list[str] = []
     for p in (p.strip() for p in parts):
-        if out and _ABBREVIATION.search(out[-1]):
+        if out and ABBREVIATION.search(out[-1]):
             out[-1] += " " + p  # "W. Hewer", "Mr. Povy": an initial or a title ends no sentence
         elif p:
             out.append(p)
@@ -31,7 +31,7 @@ _FULL_STOP = re.compile(r"[.!?][”\"')]?(?=\s|$)")
 def _stops(text: str, lo: int, hi: int) -> list[int]:
     """Where sentences end in text[lo:hi] (after the stop); "Sir W. Penn" and "Mr. Povy" do not end one."""
     return [m.end() for m in _FULL_STOP.finditer(text, lo, hi)
-            if not (text[m.start()] == "." and _ABBREVIATION.search(text, max(0, m.start() - 8), m.start() + 1))]
+            if not ends_in_abbreviation(text, m.start())]
 
 
 def whole_sentences(text: str, start: int, end: int, reach: int = 300, around: int = 0) -> str:

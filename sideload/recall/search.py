@@ -95,6 +95,7 @@ class Searcher:
         self.vectors = vectors  # sideload.vectors.VectorStore, for exact scoring of filtered candidates
         self.model = model  # the embedding model's name: passages are scored only with its vectors
         self._passages = None  # (pids, rids, vectors), loaded once: scored exactly in memory
+        self._passages_upto = None  # the newest passage then: a newer one loads them again
         self._n_cache: int | None = None
         self._df: dict[str, int] = {}  # document frequency of query words, looked up once each
         self._queries = QueryVectors(embedder, remember) if embedder is not None else None
@@ -170,8 +171,9 @@ class Searcher:
         """(pid, rid, similarity) of the passages nearest the query, within the filter."""
         if self.model is None:
             return []
-        if self._passages is None:
-            self._passages = passage_rows.matrix(self.db, self.model)
+        latest = passage_rows.latest(self.db)
+        if self._passages is None or latest != self._passages_upto:  # an import or a re-cut since
+            self._passages, self._passages_upto = passage_rows.matrix(self.db, self.model), latest
             self._long = set(np.unique(self._passages[1]).tolist())  # the moments long enough to have passages
         pids, rids, vecs = self._passages
         if not len(pids) or vecs.shape[1] != qvec.shape[0]:

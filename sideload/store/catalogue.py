@@ -275,6 +275,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE adapters ADD COLUMN coherence_items INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE adapters ADD COLUMN likeness_note TEXT NOT NULL DEFAULT '';
     """,
+    # 12: passages are cut shorter (about 30 words), never after a title ("Mrs. | Knipp"); a vault
+    # whose passages were cut the old way says so, and consolidation cuts them again
+    """
+    INSERT OR REPLACE INTO kv (key, value) SELECT 'passages_cut', '1' WHERE EXISTS (SELECT 1 FROM passages);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

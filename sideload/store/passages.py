@@ -1,8 +1,11 @@
 """Passages of long moments: where they are cut, and their rows (vectors and full text).
 
-A passage is a few sentences of a long moment's text, at most about 80 words, with its character
-offsets into the moment. Search scores passages beside whole moments, so a fact in the 1,500th word
-of a diary entry is found and cited where it stands.
+A passage is a sentence or two of a long moment's text, about 30 words, with its character offsets
+into the moment. Search scores passages beside whole moments, so a fact in the 1,500th word of a diary
+entry is found and cited where it stands.
+
+How a text is cut has a version (`CUT_VERSION`): a vault cut another way is cut again by consolidation,
+a migration (`kv passages_cut` holds an older vault's version; none means the current one).
 """
 from __future__ import annotations
 
@@ -12,8 +15,15 @@ from typing import Iterable
 
 import numpy as np
 
+from sideload.sentences import ends_in_abbreviation
+
 LONG_WORDS = 90  # a moment longer than this is also indexed as passages
-PASSAGE_WORDS = 70  # a passage grows sentence by sentence up to about this many words
+# a passage grows sentence by sentence up to about this many words. Chosen on the recall benchmark's
+# dev questions (70, 55, 40, 30 words): a short passage's vector is about one thing, so the one that
+# holds the fact is nearer the question, and its quote is shorter
+PASSAGE_WORDS = 30
+# 1: up to 70 words, cut after a title ("Mrs. | Knipp"); 2: up to 30 words, titles and initials kept
+CUT_VERSION = 2
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=\S)")
 
 
@@ -24,6 +34,8 @@ def cut(text: str) -> list[tuple[int, int, str]]:
         return []
     bounds, pos = [], 0
     for m in _SENTENCE_END.finditer(text):
+        if ends_in_abbreviation(text, m.start() - 1):
+            continue  # "Sir W. Penn": the title stays with its name
         bounds.append((pos, m.start()))
         pos = m.end()
     bounds.append((pos, len(text)))
@@ -66,6 +78,37 @@ def moments_without_passages(db: sqlite3.Connection, limit: int, after: int = 0)
         "SELECT m.rid, m.text FROM moments m WHERE m.rid > ? AND length(m.text) > ? "
         "AND NOT EXISTS (SELECT 1 FROM passages p WHERE p.rid = m.rid) ORDER BY m.rid LIMIT ?",
         (after, LONG_WORDS * 4, limit)).fetchall()
+
+
+def long_moments(db: sqlite3.Connection, limit: int, after: int = 0) -> list[sqlite3.Row]:
+    """Long moments (by length; the cut decides) after row `after`, with or without passages: those
+    that a new way of cutting cuts again."""
+    return db.execute("SELECT rid, text FROM moments WHERE rid > ? AND length(text) > ? ORDER BY rid LIMIT ?",
+                      (after, LONG_WORDS * 4, limit)).fetchall()
+
+
+def drop(tx: sqlite3.Connection, rids: list[int]) -> None:
+    """Drop the passages of these moments (their full-text rows go with them), to be cut again."""
+    tx.executemany("DELETE FROM passages WHERE rid = ?", [(r,) for r in rids])
+
+
+def cut_version(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT value FROM kv WHERE key = 'passages_cut'").fetchone()
+    return int(row[0]) if row else CUT_VERSION
+
+
+def recut_upto(db: sqlite3.Connection) -> int:
+    """Moments up to this row id have been cut again by the running migration."""
+    row = db.execute("SELECT value FROM kv WHERE key = 'passages_recut_upto'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_recut_upto(tx: sqlite3.Connection, rid: int | None) -> None:
+    """Where the migration stands; None: done, every passage is cut the current way."""
+    if rid is None:
+        tx.execute("DELETE FROM kv WHERE key IN ('passages_recut_upto', 'passages_cut')")
+    else:
+        tx.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('passages_recut_upto', ?)", (str(rid),))
 
 
 def cut_upto(db: sqlite3.Connection) -> int:
@@ -115,6 +158,11 @@ def by_pid(db: sqlite3.Connection, pids: list[int]) -> dict[int, sqlite3.Row]:
     marks = ",".join("?" * len(pids))
     return {r["pid"]: r for r in db.execute(
         f'SELECT pid, rid, k, start, "end", text FROM passages WHERE pid IN ({marks})', pids)}
+
+
+def latest(db: sqlite3.Connection) -> int:
+    """The newest passage's id (0 with none): instant, so a searcher sees when passages came or changed."""
+    return db.execute("SELECT coalesce(max(pid), 0) FROM passages").fetchone()[0]
 
 
 def count(db: sqlite3.Connection) -> int:
