@@ -235,7 +235,7 @@ def test_passages_cut_the_old_way_are_cut_again_and_a_kill_resumes(tmp_path, hom
         token = CancelToken()
 
         def stop_after_one(p):
-            if "cut again" in p.item:
+            if "cut again" in p.item:  # after the first batch of one moment
                 token.cancel()
 
         with pytest.raises(Cancelled):

@@ -148,6 +148,7 @@ def step_passages(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     cut = embedded = 0
     if passages.cut_version(db) < passages.CUT_VERSION:  # 0. cut again what was cut another way
         after = passages.recut_upto(db)
+        done, total = passages.count_long(db, 0, after), passages.count_long(db)
         while True:
             ctx.check()
             rows = passages.long_moments(db, PASSAGE_BATCH, after)
@@ -156,7 +157,8 @@ def step_passages(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
             after = rows[-1]["rid"]
             cut += _cut_and_embed(vault, hub, rows, lambda tx, upto=after: passages.set_recut_upto(tx, upto),
                                   again=True)
-            ctx.report(0.3, "passages", f"{cut:,} passages cut again")
+            done += len(rows)
+            ctx.report(0.9 * done / max(total, 1), "passages", f"{done:,} of {total:,} cut again")
         with vault.transaction() as tx:  # every long moment now has its passages
             passages.set_recut_upto(tx, None)
             passages.set_cut_upto(tx, max(after, passages.cut_upto(db)))

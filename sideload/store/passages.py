@@ -87,6 +87,12 @@ def long_moments(db: sqlite3.Connection, limit: int, after: int = 0) -> list[sql
                       (after, LONG_WORDS * 4, limit)).fetchall()
 
 
+def count_long(db: sqlite3.Connection, after: int = 0, upto: int | None = None) -> int:
+    """How many long moments there are (with row ids in (after, upto]): a migration's progress."""
+    return db.execute("SELECT count(*) FROM moments WHERE rid > ? AND rid <= ? AND length(text) > ?",
+                      (after, (1 << 62) if upto is None else upto, LONG_WORDS * 4)).fetchone()[0]
+
+
 def drop(tx: sqlite3.Connection, rids: list[int]) -> None:
     """Drop the passages of these moments (their full-text rows go with them), to be cut again."""
     tx.executemany("DELETE FROM passages WHERE rid = ?", [(r,) for r in rids])
