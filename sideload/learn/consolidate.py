@@ -137,9 +137,10 @@ PASSAGE_BATCH = 128  # long moments cut (and embedded) per transaction: what a k
 
 
 def step_passages(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
-    """Long moments of a vault made before passages existed are cut into passages, and passages
-    whose vectors come from another embedding model are embedded again: a migration, in batches that
-    each commit, so a kill loses at most one batch."""
+    """Long moments of a vault made before passages existed are cut into passages, those cut an older
+    way (`passages.CUT_VERSION`) are cut again, and passages whose vectors come from another embedding
+    model are embedded again: a migration, in batches that each commit, so a kill loses at most one
+    batch."""
     import numpy as np
 
     from sideload.store import passages
