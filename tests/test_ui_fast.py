@@ -18,12 +18,12 @@ pytestmark = pytest.mark.gui
 def make_window(qtbot, tmp_path, home):
     made = []
 
-    def make(llm: FakeLLM, *, family: bool = False):
+    def make(llm: FakeLLM, *, family: bool = False, entries: list[dict] | None = None):
         from ui.app import MainWindow
 
         diary = tmp_path / "d.jsonl"
-        diary.write_text(json.dumps({"date": "2026-02-12", "text": "Ruth phoned: her cello recital moved to "
-                                     "Saturday at the chapel on Mill Lane."}) + "\n")
+        diary.write_text("".join(json.dumps(e) + "\n" for e in entries or [
+            {"date": "2026-02-12", "text": "Ruth phoned: her cello recital moved to Saturday at the chapel on Mill Lane."}]))
         context = fake_context(tmp_path / "vault", llm=llm)
         with context.init() as v:
             context.import_session(v, JobContext()).run([diary])
@@ -163,3 +163,39 @@ def test_a_prediction_says_in_the_persons_words_what_the_activity_is(qtbot, make
     text = win.persona.predictions.item(0).text()
     assert text.splitlines()[0].strip() == "50 %  morning coffee"
     assert text.splitlines()[1].strip() == "“flat white at Luca's”, usually around 08:00 on weekdays"
+
+
+def test_a_cited_passage_of_a_long_entry_is_marked_and_in_view(qtbot, make_window):
+    """A chat citation and a search result open a 2,000-word entry with the passage they quote marked
+    and scrolled into view, not at the entry's first line."""
+    from PySide6.QtCore import QUrl
+
+    from sideload.recall.search import build_request
+    from ui.app import VIEWS
+    from ui.chat_view import citation_href
+
+    filler = " ".join(f"In the forenoon I walked to the office number {i} and back again." for i in range(150))
+    entry = filler + " At noon the shipwright told me the new mast came from Norway at great cost. " + filler
+    win = make_window(FakeLLM("I remember."), entries=[{"date": "1662-05-01", "text": entry}])
+    hit = win.state.context.searcher(win.state.vault).search(build_request([], "where did the mast come from", limit=1))[0]
+    span = (hit["passage"]["start"], hit["passage"]["end"])
+    assert "Norway" in entry[span[0]:span[1]] and span[0] > 5000
+    win.chat.turns = [("user", "where did the mast come from?", []), ("assistant", "From Norway.", [hit])]
+    win.chat._render()
+    win.chat.log.anchorClicked.emit(QUrl(citation_href(hit).replace("&amp;", "&")))
+    player = win.player
+    qtbot.waitUntil(lambda: player.marked() == span, timeout=5_000)
+    assert player.stage.currentWidget() is player.text and not player.transcript.isVisible()
+    assert player.text.verticalScrollBar().value() > 0  # scrolled down to the passage, deep inside
+    top = player.text.cursorForPosition(player.text.viewport().rect().topLeft()).position()
+    bottom = player.text.cursorForPosition(player.text.viewport().rect().bottomRight()).position()
+    assert top <= span[0] and span[1] <= bottom  # all of the passage on screen
+    # a search result lands the same way; a moment opened without a passage has nothing marked
+    win.show_view(VIEWS.index("Search"))
+    qtbot.keyClicks(win.search.query, "mast Norway")
+    qtbot.waitUntil(lambda: win.search.results.count() > 0, timeout=20_000)
+    win.player.show_moment(hit["moment_id"])
+    assert player.marked() is None
+    win.search.results.itemActivated.emit(win.search.results.item(0))
+    qtbot.waitUntil(lambda: player.marked() is not None, timeout=5_000)
+    assert "Norway" in entry[slice(*player.marked())]

@@ -184,9 +184,10 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(index)
         self.stack.setCurrentIndex(index)
 
-    def open_moment(self, moment_id: str, at: float | None = None) -> None:
-        """Open a moment in the player at the cited second `at` (else its own start)."""
-        self.player.show_moment(moment_id, at)
+    def open_moment(self, moment_id: str, at: float | None = None, span: tuple[int, int] | None = None) -> None:
+        """Open a moment in the player at the cited second `at` (else its own start), with the cited
+        passage of a long text (`span`) marked."""
+        self.player.show_moment(moment_id, at, span)
         self.show_view(VIEWS.index("Player"))
 
     def open_day(self, day: str) -> None:

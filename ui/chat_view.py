@@ -185,8 +185,11 @@ class ChatView(QWidget):
 
     def _cite_clicked(self, url: QUrl) -> None:
         if url.scheme() == "moment":
-            at = QUrlQuery(url).queryItemValue("t")
-            self.state.open_moment(url.path(), float(at) if at else None)
+            query = QUrlQuery(url)
+            at, span = query.queryItemValue("t"), query.queryItemValue("passage")
+            a, _, b = span.partition("-")
+            self.state.open_moment(url.path(), float(at) if at else None,
+                                   (int(a), int(b)) if a.isdigit() and b.isdigit() else None)
 
 
 def citation_words(c: dict) -> str:
@@ -199,10 +202,13 @@ def citation_words(c: dict) -> str:
 
 
 def citation_href(c: dict) -> str:
-    """moment:ID?t=SECONDS: the player opens at the second the citation names, not at its moment's
-    own start (a citation merged from neighbouring lines starts at the first of them)."""
+    """moment:ID?t=SECONDS[&passage=FROM-TO]: the player opens at the second the citation names, not at
+    its moment's own start (a citation merged from neighbouring lines starts at the first of them), and
+    a long text with the quoted passage marked."""
     url = QUrl(f"moment:{c['moment_id']}")
     query = QUrlQuery()
     query.addQueryItem("t", f"{float(c['start_s']):.3f}")
+    if c.get("passage"):
+        query.addQueryItem("passage", f"{int(c['passage']['start'])}-{int(c['passage']['end'])}")
     url.setQuery(query)
     return html.escape(url.toString())

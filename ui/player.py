@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QPixmap
+from PySide6.QtGui import QColor, QDesktopServices, QImage, QPixmap, QTextCursor
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSlider,
-                               QSplitter, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
+                               QSplitter, QStackedWidget, QTextBrowser, QTextEdit, QVBoxLayout, QWidget)
 
 from sideload import timefmt
 from sideload.store import queries
@@ -117,9 +117,11 @@ class PlayerView(QWidget):
         lay.addWidget(split)
 
     # -- opening ---------------------------------------------------------------------------------
-    def show_moment(self, moment_id: str, at: float | None = None) -> None:
+    def show_moment(self, moment_id: str, at: float | None = None, span: tuple[int, int] | None = None) -> None:
         """Open a moment at the second it was cited at (`at`; a merged search result starts before its
-        best line), else at its own start. Photos and writing have no second: they are shown whole."""
+        best line), else at its own start. Photos and writing have no second: they are shown whole,
+        writing with the passage that was cited (`span`, character offsets) marked and in view: in an
+        entry of 2,000 words the quote is otherwise hard to find again."""
         m = self.state.moment(moment_id)
         if m is None:
             self.title.setText("That moment is no longer in the vault.")
@@ -138,6 +140,7 @@ class PlayerView(QWidget):
             self.player.stop()
             self.stage.setCurrentWidget(self.text)
             self.text.setPlainText(m["text"])
+            self._mark(span)
         elif m["kind"] == "photo":
             self.player.stop()
             self.stage.setCurrentWidget(self.photo)
@@ -150,6 +153,29 @@ class PlayerView(QWidget):
             elif self.player.mediaStatus() in READY:
                 self._seek_now()
             # else: the same file is still loading; the seek waits for it (a seek before is dropped)
+
+    def _mark(self, span: tuple[int, int] | None) -> None:
+        """Mark the cited passage of a text and scroll it into view (nothing when none was cited)."""
+        self.text.setExtraSelections([])
+        n = len(self.text.toPlainText())
+        if not span or not 0 <= span[0] < span[1] <= n:
+            return
+        cursor = QTextCursor(self.text.document())
+        cursor.setPosition(span[0])
+        cursor.setPosition(span[1], QTextCursor.KeepAnchor)
+        marked = QTextEdit.ExtraSelection()
+        marked.cursor = cursor
+        marked.format.setBackground(QColor("#fff3b0"))
+        self.text.setExtraSelections([marked])
+        for at in (span[1], span[0]):  # the cursor scrolls to where it is: the end, then the start in view
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(at)
+            self.text.setTextCursor(cursor)
+
+    def marked(self) -> tuple[int, int] | None:
+        """The marked passage's offsets, if any: what a reader (and a test) sees highlighted."""
+        sel = self.text.extraSelections()
+        return (sel[0].cursor.selectionStart(), sel[0].cursor.selectionEnd()) if sel else None
 
     def _fill_transcript(self, m: dict, at_s: float) -> None:
         self.transcript.clear()
@@ -167,6 +193,7 @@ class PlayerView(QWidget):
             current = self.transcript.item(line)
         if current is not None:
             self.transcript.setCurrentItem(current)
+        self.transcript.setVisible(bool(rows))  # writing and photos have no transcript: no empty pane
 
     def _load_photo(self, path: Path) -> None:
         def load(ctx):

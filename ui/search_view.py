@@ -20,6 +20,7 @@ EMPTY_HINT = ("Type what you remember: words that were said or written (“budge
               "table”), when (“yesterday morning”, “in March”). Results open in the player at their second.")
 BODY_CHARS = 220  # two lines at the window's usual width
 START_ROLE = Qt.UserRole + 1  # the cited second
+PASSAGE_ROLE = Qt.UserRole + 2  # the matching passage of a long text (character offsets), or None
 
 
 class SearchView(QWidget):
@@ -116,6 +117,8 @@ class SearchView(QWidget):
             # the second the result says is the second it opens at (a merged result starts before its best line)
             item.setData(Qt.UserRole, h["moment_id"])
             item.setData(START_ROLE, h["start_s"])
+            if h.get("passage"):  # a long text opens with the passage that matched marked
+                item.setData(PASSAGE_ROLE, (h["passage"]["start"], h["passage"]["end"]))
             item.setData(Qt.AccessibleTextRole, result_words(h))
             row = ResultRow(h)
             item.setSizeHint(row.sizeHint())
@@ -150,7 +153,7 @@ class SearchView(QWidget):
                 widget.thumb.setPixmap(QPixmap.fromImage(img))
 
     def _open(self, item: QListWidgetItem) -> None:
-        self.state.open_moment(item.data(Qt.UserRole), item.data(START_ROLE))
+        self.state.open_moment(item.data(Qt.UserRole), item.data(START_ROLE), item.data(PASSAGE_ROLE))
 
 
 def result_words(h: dict) -> str:

@@ -20,8 +20,9 @@ class AppState:
     vault: Vault
     engines: EngineHost
     family: bool
-    # open_moment(moment_id, at=None): the player at the cited second `at` (else the moment's start)
-    open_moment: Callable[..., None] = lambda moment_id, at=None: None
+    # open_moment(moment_id, at=None, span=None): the player at the cited second `at` (else the
+    # moment's start), with the cited passage of a long text (`span`, character offsets) marked
+    open_moment: Callable[..., None] = lambda moment_id, at=None, span=None: None
     status: Callable[[str], None] = lambda text: None
     data_changed: list[Callable[[], None]] = field(default_factory=list)
 
