@@ -186,6 +186,7 @@ def test_a_cited_passage_of_a_long_entry_is_marked_and_in_view(qtbot, make_windo
     player = win.player
     qtbot.waitUntil(lambda: player.marked() == span, timeout=5_000)
     assert player.stage.currentWidget() is player.text and not player.transcript.isVisible()
+    assert not player.play_btn.isVisible() and not player.seek.isVisible()  # nothing to play in writing
     assert player.text.verticalScrollBar().value() > 0  # scrolled down to the passage, deep inside
     top = player.text.cursorForPosition(player.text.viewport().rect().topLeft()).position()
     bottom = player.text.cursorForPosition(player.text.viewport().rect().bottomRight()).position()

@@ -135,6 +135,8 @@ class PlayerView(QWidget):
         where = f"{Path(m['source']).name}" + (f" at {timefmt.offset(at_s)}" if timed else "")
         self.title.setText(f"{when} — {where}")
         self._fill_transcript(m, at_s)
+        for w in (self.play_btn, self.seek, self.clock):  # writing and photos have nothing to play
+            w.setVisible(timed)
         src = Path(m["source"])
         if m["kind"] == "text":
             self.player.stop()
