@@ -260,3 +260,13 @@ def test_a_quote_holds_the_kind_of_word_that_answers():
     story = ("Mr. Brisband tells me a strange story of his boyhood at Bordeaux, told over supper. He saw four little "
              "girls lift a heavy man with one finger each, saying words over him. " + "So home. " * 30)
     assert "Brisband" in excerpt(story, ["girls", "lift", "man", "finger"], limit=170)  # who "he" was
+
+
+def test_a_form_of_address_is_part_of_a_name_not_a_relation():
+    """"my Lady Batten" is Lady Batten, not Sir W. Batten as "my lady"; "my Lord Sandwich" is no relation."""
+    from sideload.persona.profile import mentions_in
+
+    found = mentions_in("I went with my Lady Batten and my Lord Sandwich to Sir W. Batten's, "
+                        "and my clerk, W. Hewer.", "me")
+    people = {key: detail for kind, key, detail in found if kind == "person"}
+    assert people == {"Lady Batten": "", "Lord Sandwich": "", "Sir W. Batten": "", "W. Hewer": "clerk"}

@@ -33,7 +33,9 @@ _REL = rf"(?i:(?:(?:wife|husband|father|mother|brother|sister|lord|lady|uncle|au
 _PERSON = rf"(?:{TITLES}\s)?(?:[A-Z]\.\s|Will\s|Tom\s|Jack\s)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?"
 _MY_REL = re.compile(rf"\b(?i:my)\s({_REL})(?:s\b|\b)(?:,?\s({_PERSON}))?")
 _REL_AFTER = re.compile(rf"\b({_PERSON}),\s(?i:my)\s({_REL})\b")
-READER_VERSION = 2  # 2: relations through another ("my wife's brother") and initialled names
+READER_VERSION = 3  # 2: relations through another ("my wife's brother") and initialled names;
+# 3: "my Lord Sandwich", "my Lady Batten" are names with a form of address, not relations
+_ADDRESS = {"lord", "lady", "master"}
 _PLACE = re.compile(r"\b(?:at|to|in|from|near|into)\s(?:the\s)?((?:[A-Z][a-z]+)(?:[\s-](?:[A-Z][a-z]+|Hall|House|Street|Park)){0,2})")
 _PREF = re.compile(r"\bI\s(?:really\s|do\s|very\s much\s)?(love|like|enjoy|prefer|adore|hate|dislike|can't stand)\s([^.;!?\n]{3,60})", re.I)
 _WORD = re.compile(r"[a-z']+")
@@ -60,7 +62,13 @@ def mentions_in(text: str, speaker: str | None) -> list[tuple[str, str, str]]:
     for m in _MY_REL.finditer(text):
         rel = m.group(1).lower()
         name = m.group(2)
-        if name and _name_ok(name):
+        if name and _name_ok(name) and rel in _ADDRESS:
+            # "my Lady Batten", "my Lord Sandwich": a form of address, part of the name, no relation;
+            # taken as one, Sir W. Batten became "my lady" and Mr. Coventry "my lord"
+            name = f"{rel.title()} {name}"
+            out.append(("person", name, ""))
+            people.add(name)
+        elif name and _name_ok(name):
             out.append(("person", name, rel))
             people.add(name)
         else:
