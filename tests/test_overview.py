@@ -63,3 +63,20 @@ def test_the_portrait_is_checked_and_a_family_copy_refuses_it(context):
     with context.open() as v:  # a reader (as a family copy always is) cannot write it
         with pytest.raises(SideloadError):
             overview.set_portrait(v, PNG)
+
+
+def test_a_written_life_shows_the_people_written_of_most(tmp_path, home):
+    """A diary has no voices and no chats: the people who matter are those the owner writes of."""
+    diary = tmp_path / "diary.jsonl"
+    days = [f"2026-01-{d:02d}" for d in range(1, 10)]
+    diary.write_text("".join(json.dumps({"date": d, "text": text}) + "\n" for d, text in zip(days, [
+        "To the office with Mr. Povy, and dined.", "Mr. Povy came about the Tangier accounts.",
+        "Walked with Mr. Povy in the park.", "Sir W. Penn and I to the yard.", "Sir W. Penn sick.",
+        "Mr. Povy again, and Sir W. Penn.", "A quiet day at home.", "Mr. Povy's coach.", "Rain all day."])))
+    ctx = fake_context(tmp_path / "vault")
+    with ctx.init() as v:
+        ctx.import_session(v, JobContext()).run([diary])
+    with ctx.open() as v:
+        ov = overview.build(v, date(2026, 1, 10))
+    names = [n for n, _ in ov.people]
+    assert names[:2] == ["Mr. Povy", "Sir W. Penn"] and dict(ov.people)["Mr. Povy"] >= 4

@@ -116,8 +116,10 @@ def day_counts(vault: Vault) -> DayCounts:
 
 
 def people(vault: Vault, limit: int = 6) -> list[tuple[str, int]]:
-    """(name, moments) of the people heard or read most, besides the owner (cached like the days)."""
-    return _memo(vault, f"people{limit}", lambda: q.people_heard(vault.db, limit))
+    """(name, moments) of the people heard or read most, besides the owner (cached like the days); in
+    a life only written (a diary: no voices, no chats), those the owner writes of most."""
+    return _memo(vault, f"people{limit}",
+                 lambda: q.people_heard(vault.db, limit) or q.people_written_of(vault.db, limit))
 
 
 def unnamed_voices(vault: Vault) -> int:

@@ -47,6 +47,14 @@ def people_heard(db: sqlite3.Connection, limit: int) -> list[tuple[str, int]]:
         "AND coalesce(speaker, '') != 'me' GROUP BY speaker_name ORDER BY n DESC, speaker_name LIMIT ?", (limit,))]
 
 
+def people_written_of(db: sqlite3.Connection, limit: int) -> list[tuple[str, int]]:
+    """(name, moments) of the people the profile found most often in the owner's own words (a
+    diary's), those the owner hid left out: the people of a life that was written, not recorded."""
+    return [(r[0], r[1]) for r in db.execute(
+        "SELECT key, CAST(json_extract(stats, '$.count') AS INTEGER) AS n FROM profile_facts "
+        "WHERE kind = 'person' AND hidden = 0 AND n > 1 ORDER BY n DESC, key LIMIT ?", (limit,))]
+
+
 def unnamed_voices(db: sqlite3.Connection) -> int:
     """Moments said by someone other than the owner whose name is not known."""
     return db.execute("SELECT count(*) FROM moments WHERE speaker = 'other' "
