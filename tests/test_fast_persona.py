@@ -263,10 +263,11 @@ def test_a_quote_holds_the_kind_of_word_that_answers():
 
 
 def test_a_form_of_address_is_part_of_a_name_not_a_relation():
-    """"my Lady Batten" is Lady Batten, not Sir W. Batten as "my lady"; "my Lord Sandwich" is no relation."""
+    """"my Lady Batten" is Lady Batten, not Sir W. Batten as "my lady"; "my Lord Sandwich" is no relation;
+    "St. James's Park" names no one."""
     from sideload.persona.profile import mentions_in
 
     found = mentions_in("I went with my Lady Batten and my Lord Sandwich to Sir W. Batten's, "
-                        "and my clerk, W. Hewer.", "me")
+                        "and my clerk, W. Hewer, and so to St. James's Park.", "me")
     people = {key: detail for kind, key, detail in found if kind == "person"}
     assert people == {"Lady Batten": "", "Lord Sandwich": "", "Sir W. Batten": "", "W. Hewer": "clerk"}

@@ -34,17 +34,19 @@ _PERSON = rf"(?:{TITLES}\s)?(?:[A-Z]\.\s|Will\s|Tom\s|Jack\s)?[A-Z][a-z]+(?:\s[A
 _MY_REL = re.compile(rf"\b(?i:my)\s({_REL})(?:s\b|\b)(?:,?\s({_PERSON}))?")
 _REL_AFTER = re.compile(rf"\b({_PERSON}),\s(?i:my)\s({_REL})\b")
 READER_VERSION = 3  # 2: relations through another ("my wife's brother") and initialled names;
-# 3: "my Lord Sandwich", "my Lady Batten" are names with a form of address, not relations
+# 3: "my Lord Sandwich", "my Lady Batten" are names with a form of address, not relations; "St. James" is
+# no person
 _ADDRESS = {"lord", "lady", "master"}
 _PLACE = re.compile(r"\b(?:at|to|in|from|near|into)\s(?:the\s)?((?:[A-Z][a-z]+)(?:[\s-](?:[A-Z][a-z]+|Hall|House|Street|Park)){0,2})")
 _PREF = re.compile(r"\bI\s(?:really\s|do\s|very\s much\s)?(love|like|enjoy|prefer|adore|hate|dislike|can't stand)\s([^.;!?\n]{3,60})", re.I)
 _WORD = re.compile(r"[a-z']+")
 TITLE_WORDS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "captain", "uncle", "aunt"}
+# "St." begins a park, a palace or a church ("St. James's"), never a person met
 NOT_NAMES = set("""I The A An And But So Then This That These Those My Our Your His Her Their It We He She They You
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August
 September October November December Today Yesterday Tomorrow God Lord Lady Sir Mr Mrs Home Office Here There
 Good Yes No Okay Right Great Do Don't Took Went Did After Before At To In From Up Down King Queen Will House
-Duke Court Church Chapel""".split())
+Duke Court Church Chapel St""".split())
 STOP = set("""the a an and of to in i my me was is it that for on with at as by be this he she we they you his her
 had have not but so all were are from or which there their them then what when into did do up out one our""".split())
 
