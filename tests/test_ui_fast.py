@@ -187,10 +187,14 @@ def test_a_cited_passage_of_a_long_entry_is_marked_and_in_view(qtbot, make_windo
     qtbot.waitUntil(lambda: player.marked() == span, timeout=5_000)
     assert player.stage.currentWidget() is player.text and not player.transcript.isVisible()
     assert not player.play_btn.isVisible() and not player.seek.isVisible()  # nothing to play in writing
-    assert player.text.verticalScrollBar().value() > 0  # scrolled down to the passage, deep inside
-    top = player.text.cursorForPosition(player.text.viewport().rect().topLeft()).position()
-    bottom = player.text.cursorForPosition(player.text.viewport().rect().bottomRight()).position()
-    assert top <= span[0] and span[1] <= bottom  # all of the passage on screen
+
+    def on_screen():
+        top = player.text.cursorForPosition(player.text.viewport().rect().topLeft()).position()
+        bottom = player.text.cursorForPosition(player.text.viewport().rect().bottomRight()).position()
+        return top <= span[0] and span[1] <= bottom
+
+    qtbot.waitUntil(on_screen, timeout=5_000)  # all of the passage on screen, deep inside the entry
+    assert player.text.verticalScrollBar().value() > 0
     # a search result lands the same way; a moment opened without a passage has nothing marked
     win.show_view(VIEWS.index("Search"))
     qtbot.keyClicks(win.search.query, "mast Norway")

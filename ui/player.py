@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QColor, QDesktopServices, QImage, QPixmap, QTextCursor
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QImage, QPalette, QPixmap, QTextCursor
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSlider,
                                QSplitter, QStackedWidget, QTextBrowser, QTextEdit, QVBoxLayout, QWidget)
@@ -159,19 +159,27 @@ class PlayerView(QWidget):
     def _mark(self, span: tuple[int, int] | None) -> None:
         """Mark the cited passage of a text and scroll it into view (nothing when none was cited)."""
         self.text.setExtraSelections([])
-        n = len(self.text.toPlainText())
-        if not span or not 0 <= span[0] < span[1] <= n:
+        text = self.moment["text"] if self.moment else ""
+        if not span or not 0 <= span[0] < span[1] <= len(text):
             return
+        # offsets count Python characters; the document counts UTF-16 units (an emoji is two)
+        a, b = (len(text[:i].encode("utf-16-le")) // 2 for i in span)
         cursor = QTextCursor(self.text.document())
-        cursor.setPosition(span[0])
-        cursor.setPosition(span[1], QTextCursor.KeepAnchor)
+        cursor.setPosition(a)
+        cursor.setPosition(b, QTextCursor.KeepAnchor)
         marked = QTextEdit.ExtraSelection()
         marked.cursor = cursor
-        marked.format.setBackground(QColor("#fff3b0"))
+        palette = self.text.palette()  # the theme's own selection colours: readable in light and dark
+        marked.format.setBackground(palette.color(QPalette.Highlight))
+        marked.format.setForeground(palette.color(QPalette.HighlightedText))
         self.text.setExtraSelections([marked])
-        for at in (span[1], span[0]):  # the cursor scrolls to where it is: the end, then the start in view
+        # scrolled once the view is shown and laid out at its width: scrolled before, the text reflows
+        QTimer.singleShot(0, lambda: self._scroll_to(a, b))
+
+    def _scroll_to(self, a: int, b: int) -> None:
+        for at in (b, a):  # the cursor scrolls to where it is: the end, then the start in view
             cursor = QTextCursor(self.text.document())
-            cursor.setPosition(at)
+            cursor.setPosition(min(at, self.text.document().characterCount() - 1))
             self.text.setTextCursor(cursor)
 
     def marked(self) -> tuple[int, int] | None:
