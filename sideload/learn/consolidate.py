@@ -166,7 +166,7 @@ def step_passages(vault: Vault, hub, ctx: JobContext) -> dict[str, Any]:
     after = passages.cut_upto(db)
     while True:  # 1. cut what was never cut
         ctx.check()
-        rows = passages.moments_without_passages(db, PASSAGE_BATCH, after)
+        rows = passages.long_moments(db, PASSAGE_BATCH, after, uncut=True)
         if not rows:
             break
         after = rows[-1]["rid"]

@@ -72,19 +72,13 @@ def insert(tx: sqlite3.Connection, rid: int, passages: list[tuple[int, int, str]
                                                            else [None] * len(passages)))])
 
 
-def moments_without_passages(db: sqlite3.Connection, limit: int, after: int = 0) -> list[sqlite3.Row]:
-    """Long moments (by length; the cut decides) that have no passages yet: an older vault's."""
+def long_moments(db: sqlite3.Connection, limit: int, after: int = 0, *, uncut: bool = False) -> list[sqlite3.Row]:
+    """Long moments (by length; the cut decides) after row `after`: those a new way of cutting cuts
+    again, or with `uncut` only those with no passages yet (an older vault's)."""
     return db.execute(
         "SELECT m.rid, m.text FROM moments m WHERE m.rid > ? AND length(m.text) > ? "
-        "AND NOT EXISTS (SELECT 1 FROM passages p WHERE p.rid = m.rid) ORDER BY m.rid LIMIT ?",
-        (after, LONG_WORDS * 4, limit)).fetchall()
-
-
-def long_moments(db: sqlite3.Connection, limit: int, after: int = 0) -> list[sqlite3.Row]:
-    """Long moments (by length; the cut decides) after row `after`, with or without passages: those
-    that a new way of cutting cuts again."""
-    return db.execute("SELECT rid, text FROM moments WHERE rid > ? AND length(text) > ? ORDER BY rid LIMIT ?",
-                      (after, LONG_WORDS * 4, limit)).fetchall()
+        + ("AND NOT EXISTS (SELECT 1 FROM passages p WHERE p.rid = m.rid) " if uncut else "")
+        + "ORDER BY m.rid LIMIT ?", (after, LONG_WORDS * 4, limit)).fetchall()
 
 
 def count_long(db: sqlite3.Connection, after: int = 0, upto: int | None = None) -> int:
