@@ -129,3 +129,27 @@ def test_vectors_of_another_model_fall_back_to_words(demo_vault, tmp_path, sampl
     assert "passport" in json.loads(proc.stdout)["results"][0]["text"]
     imp = run_cli("--vault", str(vault), "import", str(sample_day))
     assert imp.returncode == 2 and "embedding_model" in imp.stderr
+
+
+def test_a_fact_cut_across_passages_is_found_and_quoted(tmp_path, home, shared_data):
+    """Real diary text, the real embedding model and chat model. "Jane called us up about three in
+    the morning, to tell us of a great fire they saw in the City. So I rose ...; but, being unused to
+    such fires ..., went to bed again": the question matches that stretch only as a whole, so the
+    passages are scored with their neighbours (sideload/recall/passage_matrix.py). Scored alone, a
+    passage of the same day came first ("About seven rose again ... saw the fire"), and the answer
+    never said who woke him."""
+    import json
+
+    from sideload.context import AppContext
+    from sideload.jobs import JobContext
+
+    lines = [json.loads(x) for x in (shared_data / "diary" / "pepys_1666.jsonl").read_text().splitlines()]
+    september = [e for e in lines if "1666-09-11" <= e["date"] <= "1666-09-17"]  # his 1st to 7th
+    diary = tmp_path / "fire.jsonl"
+    diary.write_text("".join(json.dumps(e) + "\n" for e in september), encoding="utf-8")
+    context = AppContext(tmp_path / "v", warn=lambda text: None)
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+        answer = context.persona(v).ask("Who woke me and my wife when the big fire broke out?")
+    assert answer.remembered and answer.citations[0]["started_at"].startswith("1666-09-02")
+    assert "Jane called us up" in answer.text, answer.text

@@ -20,13 +20,13 @@ import numpy as np
 from sideload.recall import timephrases
 from sideload.recall.legs import Legs, QueryVectors
 from sideload.recall.merge import merge_neighbours, passage_json
+from sideload.recall.passage_matrix import PassageMatrix
 from sideload.recall.prefilter import Prefilter, best
 from sideload.recall.words import keyword_terms, stem  # the persona's phrasing takes them from here too
 from sideload.store import passages as passage_rows
 from sideload.store import retrieval
 from sideload.store.moments import row_to_json
 from sideload.store.queries import vectors_of
-from sideload.store.vectors import dot_rows
 
 # Fusion weights each leg: a passage's vector sees one stretch of a long entry, an entry's vector only
 # its first ~200 words. Chosen on benchmarks/recall.py --questions dev, checked on its unseen test set.
@@ -94,7 +94,7 @@ class Searcher:
         self._index = index
         self.vectors = vectors  # sideload.vectors.VectorStore, for exact scoring of filtered candidates
         self.model = model  # the embedding model's name: passages are scored only with its vectors
-        self._passages = None  # (pids, rids, vectors), loaded once: scored exactly in memory
+        self._passages: PassageMatrix | None = None  # loaded once, scored exactly in memory
         self._passages_upto = None  # the newest passage then: a newer one loads them again
         self._n_cache: int | None = None
         self._df: dict[str, int] = {}  # document frequency of query words, looked up once each
@@ -173,12 +173,13 @@ class Searcher:
             return []
         latest = passage_rows.latest(self.db)
         if self._passages is None or latest != self._passages_upto:  # an import or a re-cut since
-            self._passages, self._passages_upto = passage_rows.matrix(self.db, self.model), latest
-            self._long = set(np.unique(self._passages[1]).tolist())  # the moments long enough to have passages
-        pids, rids, vecs = self._passages
-        if not len(pids) or vecs.shape[1] != qvec.shape[0]:
+            self._passages = PassageMatrix(*passage_rows.matrix(self.db, self.model))
+            self._passages_upto = latest
+        matrix = self._passages
+        if not len(matrix) or matrix.dims != qvec.shape[0]:
             return []
-        sims = dot_rows(vecs, qvec)
+        pids, rids = matrix.pids, matrix.rids
+        sims = matrix.sims(qvec)
         if self._filtered(req) or not req.include_private:
             allowed = self._filter_rids(req, where, args, 1 << 62)
             sims = np.where(np.isin(rids, allowed), sims, -1.0)
@@ -287,7 +288,7 @@ class Searcher:
         if not hits:
             return []
         with self.legs.timed("fusion"):
-            long = set() if self._passages is None else self._long
+            long = set() if self._passages is None else self._passages.long
             for h in hits.values():
                 w = LEG_WEIGHTS if h.rid in long else SHORT_LEG_WEIGHTS
                 h.score = sum(w[leg] / (RRF_K + 1 + r) for leg, r in h.ranks.items()) * (RRF_K + 1) / 4
@@ -359,12 +360,7 @@ class Searcher:
 
     def _passage_sims(self, pids: list[int], qvec: np.ndarray) -> dict[int, float]:
         """The query's similarity to each of these passages, from the passage vectors in memory."""
-        if not self._passages or not len(self._passages[0]):
-            return {}
-        all_pids, _, vecs = self._passages
-        at = np.searchsorted(all_pids, pids)
-        ok = (at < len(all_pids)) & (all_pids[np.minimum(at, len(all_pids) - 1)] == pids)
-        return {int(pid): float(vecs[i] @ qvec) for pid, i, good in zip(pids, at, ok) if good}
+        return self._passages.own_sims(pids, qvec) if self._passages is not None and len(self._passages) else {}
 
     def _rerank(self, ranked: list[_Hit]) -> list[_Hit]:
         """The fused rank plus the share of the question's rare words a hit holds and its similarity."""
