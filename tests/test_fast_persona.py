@@ -185,6 +185,20 @@ def test_a_quoted_passage_ends_where_its_sentence_does():
     assert whole_sentences(text, text.index("So home"), len(text)) == "So home."  # already whole
 
 
+def test_a_quote_of_a_sentence_that_runs_on_stops_at_a_clause_not_at_a_colon():
+    from sideload.persona.phrasing import whole_sentences
+
+    seen = ("where the men and boys in their veils, and the women behind a lattice out of sight; and some things "
+            "stand up, which I believe is their Law, in a press to which all coming in do bow; ")
+    text = ("Thence home and after dinner my wife and I to the Jewish Synagogue: " + seen
+            + "and at the putting on their veils do say something, " * 8 + "and so home.")
+    cut_at = text.index(":") + 1
+    quote = whole_sentences(text, 0, cut_at, reach=300)
+    # no full stop within reach: the quote goes on to the last semicolon within it, not stopping at "Synagogue:"
+    assert quote == text[:cut_at] + " " + seen.strip()
+    assert whole_sentences("Up early; to the office.", 0, 9) == "Up early; to the office."  # a stop in reach wins
+
+
 def test_a_verdict_after_a_semicolon_is_in_the_answer(tmp_path, home):
     filler = " ".join(f"Then to the office and sat with the board about the {w} accounts till noon." for w in
                       ("hemp", "timber", "victualling", "pay", "ropeyard", "dockyard", "tar"))

@@ -41,7 +41,7 @@ def whole_sentences(text: str, start: int, end: int, reach: int = 300, around: i
     stops at the semicolon leaves the answer out."""
     if not _stops(text, max(start, end - 3), end):
         after = _stops(text, end, min(len(text), end + reach))
-        end = after[0] if after else end
+        end = after[0] if after else _clause_end(text, end, reach)
     if start > 0 and not _stops(text, max(0, start - 4), start):
         before = _stops(text, max(0, start - reach), start)
         title = re.search(r"(?:\b[A-Z][a-z]{0,2}\.\s+)+$", text[max(0, start - 16):start])
@@ -49,10 +49,22 @@ def whole_sentences(text: str, start: int, end: int, reach: int = 300, around: i
         start = before[-1] if before else start - len(title.group(0)) if title else start
     for _ in range(around):  # and the sentences beside it: "He saw four little girls" needs who "he" was
         after = _stops(text, end + 1, min(len(text), end + reach))
-        end = after[0] if after else end
+        end = after[0] if after else _clause_end(text, end, reach)
         before = _stops(text, max(0, start - reach), max(0, start - 1))
         start = before[-1] if before else (0 if start <= reach else start)
     return text[start:end].strip()
+
+
+def _clause_end(text: str, end: int, reach: int) -> int:
+    """Where to stop a quote whose sentence runs on past `reach` (a diarist's often does): at its last
+    semicolon or colon within reach, else its last comma. A quote that stops at "to the Jewish
+    Synagogue:" leaves out all he saw there."""
+    stretch = text[end:end + reach]
+    for marks in (";:", ","):
+        at = max(stretch.rfind(c) for c in marks)
+        if at > 0:
+            return end + at + 1
+    return end
 
 
 # what kind of words answer a question: "how many ships?" a number, "who told me?" a name
