@@ -185,6 +185,16 @@ def test_a_quoted_passage_ends_where_its_sentence_does():
     assert whole_sentences(text, text.index("So home"), len(text)) == "So home."  # already whole
 
 
+def test_a_stop_before_a_small_letter_ends_no_sentence_of_a_quote():
+    from sideload.persona.phrasing import whole_sentences
+
+    text = ("At the office all the morning. Thence to Hunt's, and there found my Theorbo done, which pleases me "
+            "very well, and costs me 26s. to the altering. But now he tells me it is as good a lute as any.")
+    # the passage was cut after "26s.": its quote goes back to where the sentence begins
+    quote = whole_sentences(text, text.index("to the altering"), text.index(" But now"))
+    assert quote == text[text.index("Thence"):text.index(" But now")]
+
+
 def test_a_quote_of_a_sentence_that_runs_on_stops_at_a_clause_not_at_a_colon():
     from sideload.persona.phrasing import whole_sentences
 

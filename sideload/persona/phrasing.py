@@ -28,10 +28,14 @@ def sentences(text: str) -> list[str]:
 _FULL_STOP = re.compile(r"[.!?][”\"')]?(?=\s|$)")
 
 
+_LOWER_NEXT = re.compile(r"\s+[a-z]")
+
+
 def _stops(text: str, lo: int, hi: int) -> list[int]:
-    """Where sentences end in text[lo:hi] (after the stop); "Sir W. Penn" and "Mr. Povy" do not end one."""
+    """Where sentences end in text[lo:hi] (after the stop); "Sir W. Penn" and "Mr. Povy" do not end one,
+    nor does a stop before a small letter: "costs me 26s. to the altering", "viz. the hemp"."""
     return [m.end() for m in _FULL_STOP.finditer(text, lo, hi)
-            if not ends_in_abbreviation(text, m.start())]
+            if not ends_in_abbreviation(text, m.start()) and not _LOWER_NEXT.match(text, m.end())]
 
 
 def whole_sentences(text: str, start: int, end: int, reach: int = 300, around: int = 0) -> str:
