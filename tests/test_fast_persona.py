@@ -185,6 +185,22 @@ def test_a_quoted_passage_ends_where_its_sentence_does():
     assert whole_sentences(text, text.index("So home"), len(text)) == "So home."  # already whole
 
 
+def test_a_quote_takes_the_sentence_before_it_whole_and_a_long_one_from_its_clause():
+    from sideload.persona.phrasing import whole_sentences
+
+    said = "My Lord Ashly will get money if it be to be got.\u201d "
+    text = said + "But that that put us into this great melancholy, was news brought today. So home."
+    # the sentence before, whole, closing quotation mark and all (it began the quote with a lone one)
+    quote = whole_sentences(text, text.index("But"), text.index(" So home"), around=1)
+    assert quote == text.strip()
+    cellar = ("I abroad, " + "only taking notice, " * 12 + "that I have two tierces of Claret, two quarter casks of "
+              "Canary, and a smaller vessel of Sack; a vessel of Tent, another of Malaga, all in my wine cellar together.")
+    # the sentence began beyond reach: the quote goes back to its first clause within reach, not from "a vessel"
+    quote = whole_sentences(cellar, cellar.index("a vessel of Tent"), len(cellar), reach=200)
+    assert quote.startswith("only taking notice") and "Claret" in quote
+    assert len(quote) <= 200 + len(cellar) - cellar.index("a vessel of Tent")
+
+
 def test_a_stop_before_a_small_letter_ends_no_sentence_of_a_quote():
     from sideload.persona.phrasing import whole_sentences
 

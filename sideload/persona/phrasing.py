@@ -44,19 +44,32 @@ def whole_sentences(text: str, start: int, end: int, reach: int = 300, around: i
     time it was ever acted; but it is a play of itself the worst that ever I heard"): a quote that
     stops at the semicolon leaves the answer out."""
     if not _stops(text, max(start, end - 3), end):
-        after = _stops(text, end, min(len(text), end + reach))
-        end = after[0] if after else _clause_end(text, end, reach)
+        end = _next_end(text, end, reach)
     if start > 0 and not _stops(text, max(0, start - 4), start):
-        before = _stops(text, max(0, start - reach), start)
         title = re.search(r"(?:\b[A-Z][a-z]{0,2}\.\s+)+$", text[max(0, start - 16):start])
         # no sentence start within reach: at least not "Knipp." without the "Mrs." the passage cut off
-        start = before[-1] if before else start - len(title.group(0)) if title else start
+        start = _previous_start(text, start, reach, title=len(title.group(0)) if title else 0)
     for _ in range(around):  # and the sentences beside it: "He saw four little girls" needs who "he" was
-        after = _stops(text, end + 1, min(len(text), end + reach))
-        end = after[0] if after else _clause_end(text, end, reach)
-        before = _stops(text, max(0, start - reach), max(0, start - 1))
-        start = before[-1] if before else (0 if start <= reach else start)
+        end = _next_end(text, end, reach)
+        start = _previous_start(text, start, reach)
     return text[start:end].strip()
+
+
+def _next_end(text: str, end: int, reach: int) -> int:
+    """The end of the next sentence after `end` (not the stop `end` stands at), or of a clause."""
+    after = [a for a in _stops(text, end, min(len(text), end + reach)) if text[end:a].strip(" \u201d\"')")]
+    return after[0] if after else _clause_end(text, end, reach)
+
+
+def _previous_start(text: str, start: int, reach: int, title: int = 0) -> int:
+    """The start of the sentence before `start` (not the one it begins), or of a clause. A closing
+    quotation mark stays with the stop it closes: "to be got.\u201d But that ..." starts at "But"."""
+    before = [b for b in _stops(text, max(0, start - reach), start) if text[b:start].strip()]
+    if before:
+        return before[-1]
+    if title or start <= reach:
+        return max(0, start - title) if title else 0
+    return _clause_start(text, start, reach)
 
 
 def _clause_end(text: str, end: int, reach: int) -> int:
@@ -69,6 +82,21 @@ def _clause_end(text: str, end: int, reach: int) -> int:
         if at > 0:
             return end + at + 1
     return end
+
+
+def _clause_start(text: str, start: int, reach: int) -> int:
+    """Where to begin a quote whose sentence began before `reach`: after its first semicolon or colon
+    within reach, else its first comma ("I have two tierces of Claret ...; a vessel of Tent" is
+    quoted from the Claret, not from the Tent)."""
+    lo = max(0, start - reach)
+    stretch = text[lo:start].rstrip()
+    if stretch[-1:] in (";", ":", ","):
+        stretch = stretch[:-1]  # the clause the quote begins now is not the one before it
+    for marks in (";:", ","):
+        found = [i for i in (stretch.find(c) for c in marks) if i >= 0]
+        if found:
+            return lo + min(found) + 1
+    return start
 
 
 # what kind of words answer a question: "how many ships?" a number, "who told me?" a name
