@@ -187,6 +187,28 @@ def test_a_fact_deep_in_a_long_entry_is_found_and_cited_where_it_stands(tmp_path
     assert len(p["text"].split()) < 120 and p["start"] > 1000  # deep inside, and tight
 
 
+def test_a_chat_reopened_later_still_knows_where_its_quote_stood(tmp_path, home):
+    from sideload.persona.sessions import new_session_id, save_exchange
+    from sideload.store import queries
+
+    filler = " ".join(f"In the forenoon I walked to the office number {i} and back again." for i in range(60))
+    entry = filler + " At noon the shipwright told me the new mast came from Norway at great cost. " + filler
+    diary = tmp_path / "long.jsonl"
+    diary.write_text(json.dumps({"date": "1662-05-01", "text": entry}) + "\n")
+    context = fake_context(tmp_path / "v")
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+        answer = context.persona(v).ask("where did the mast come from?")
+        quoted = answer.citations[0]["passage"]
+        session = new_session_id()
+        save_exchange(v, session, "where did the mast come from?", answer)
+    with context.open() as v:  # later, from the vault alone: the app's chat list reopens it
+        turns = queries.chat_messages(v.db, session)
+    cited = turns[1]["citations"][0]
+    assert cited["passage"]["start"] == quoted["start"] > 1000 and "Norway" in cited["passage"]["text"]
+    assert cited["text"][cited["passage"]["start"]:cited["passage"]["end"]] == cited["passage"]["text"]
+
+
 def test_passages_of_an_older_vault_are_cut_by_consolidation(tmp_path, home):
     from sideload.learn.consolidate import step_passages
     from sideload.store import passages

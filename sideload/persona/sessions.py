@@ -20,4 +20,6 @@ def save_exchange(vault, session_id: str, question: str, answer) -> None:
     now = datetime.now().isoformat(timespec="seconds")
     with vault.transaction() as tx:
         queries.save_chat_exchange(tx, session_id, question, answer.text,
-                                   [c["moment_id"] for c in answer.citations], now)
+                                   [c["moment_id"] for c in answer.citations], now,
+                                   {c["moment_id"]: [c["passage"]["start"], c["passage"]["end"]]
+                                    for c in answer.citations if c.get("passage")})

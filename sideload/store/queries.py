@@ -144,20 +144,29 @@ def chat_sessions(db: sqlite3.Connection) -> list[tuple[str, str, str]]:
 
 
 def chat_messages(db: sqlite3.Connection, session_id: str) -> list[dict[str, Any]]:
-    """A session's turns in order, each with the moments it cited."""
+    """A session's turns in order, each with the moments it cited (and, in a long one, the passage its
+    quote stood in)."""
     out = []
-    for role, content, cites in db.execute(
-            "SELECT role, content, citations FROM chat_messages WHERE session_id = ? ORDER BY id", (session_id,)):
-        out.append({"role": role, "content": content,
-                     "citations": moments_by_ids(db, json.loads(cites or "[]"))})
+    for role, content, cites, passages in db.execute(
+            "SELECT role, content, citations, passages FROM chat_messages WHERE session_id = ? ORDER BY id",
+            (session_id,)):
+        cited = moments_by_ids(db, json.loads(cites or "[]"))
+        where = json.loads(passages or "{}")
+        for m in cited:
+            span = where.get(m["moment_id"])
+            if span and 0 <= span[0] < span[1] <= len(m["text"] or ""):  # the text may have been edited since
+                m["passage"] = {"start": span[0], "end": span[1], "text": m["text"][span[0]:span[1]]}
+        out.append({"role": role, "content": content, "citations": cited})
     return out
 
 
 def save_chat_exchange(tx: sqlite3.Connection, session_id: str, question: str, answer: str,
-                       cited_ids: list[str], at: str) -> None:
+                       cited_ids: list[str], at: str, passages: dict[str, list[int]] | None = None) -> None:
+    """One question and its answer; `passages`: where the quote stood in each long cited moment."""
     tx.execute("INSERT OR IGNORE INTO chat_sessions (session_id, title, started_at) VALUES (?, ?, ?)",
                (session_id, question[:80], at))
     tx.execute("INSERT INTO chat_messages (session_id, role, content, at) VALUES (?, 'user', ?, ?)",
                (session_id, question, at))
-    tx.execute("INSERT INTO chat_messages (session_id, role, content, citations, at) VALUES (?, 'assistant', ?, ?, ?)",
-               (session_id, answer, json.dumps(cited_ids), at))
+    tx.execute("INSERT INTO chat_messages (session_id, role, content, citations, passages, at) "
+               "VALUES (?, 'assistant', ?, ?, ?, ?)",
+               (session_id, answer, json.dumps(cited_ids), json.dumps(passages or {}), at))
