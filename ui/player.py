@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QPalette, QPixmap, QTextCursor
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoSink
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSlider,
                                QSplitter, QStackedWidget, QTextBrowser, QTextEdit, QVBoxLayout, QWidget)
 
@@ -77,7 +77,11 @@ class PlayerView(QWidget):
             self.stage.addWidget(w)
         self.player = QMediaPlayer(self)
         self.audio = QAudioOutput(self)
-        self.player.setAudioOutput(self.audio)
+        # sound only where there is somewhere to play it: without a device the FFmpeg backend's audio
+        # thread only warns, and one such warning, logged while the window closed, crashed the process
+        self.devices = QMediaDevices(self)
+        self.devices.audioOutputsChanged.connect(self._attach_audio)
+        self._attach_audio()
         self.player.setVideoSink(self.video.sink)
         self.player.mediaStatusChanged.connect(self._on_status)
         self.player.positionChanged.connect(self._on_position)
@@ -224,6 +228,13 @@ class PlayerView(QWidget):
         pos, self._pending_seek = self._pending_seek or 0, None
         self.player.setPosition(pos)
         self.player.play()
+
+    def _attach_audio(self) -> None:
+        """Plays through the default output, or silently (the picture alone) where the machine has none."""
+        has_device = bool(QMediaDevices.audioOutputs())
+        if has_device:
+            self.audio.setDevice(QMediaDevices.defaultAudioOutput())
+        self.player.setAudioOutput(self.audio if has_device else None)
 
     def toggle(self) -> None:
         if self.player.playbackState() == QMediaPlayer.PlayingState:
