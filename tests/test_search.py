@@ -86,6 +86,14 @@ def test_time_phrase_parser_resolves_against_the_vault():
     text, tf = parse("how did my savings grow during the lean year of 2025?", days)
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-01-01", "2026-01-14")
     assert "lean year" in text and "2025" not in text
+    # a part of a month, a few days wide at its edges (a month's reckoning is written on its last day)
+    text, tf = parse("what did the captain give me at the end of May 2025?", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-05-21", "2025-06-03") and text == "what did the captain give me?"
+    _, tf = parse("what did I do in early March 2026", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2026-02-26", "2026-03-10")
+    _, tf = parse("mid-June 2025 at the river", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-06-08", "2025-06-22")
+    assert parse("the end of the war", days)[1].phrases == ()
 
 
 def test_neighbouring_hits_merge_into_one_result():

@@ -59,19 +59,23 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
 
     # a month is meant when it is marked as one ("in May", "last March", "May 1662", "how was March?"):
     # "may I" is not May
-    m = next((m for m in re.finditer(rf"\b(?:in\s+|during\s+|(?:how|what)\s+was\s+)?(last|this)?\s*({month_names})\b"
-                                     rf"(?:\s+(\d{{4}}))?", text, re.I)
-              if m.group(1) or m.group(3) or re.match(r"\s*(in|during|how|what)\b", m.group(0), re.I)), None)
+    # and a part of it: "at the end of May 1660", "early March", "mid-June", "the first week of July"
+    m = next((m for m in re.finditer(rf"\b(?:{_PART_OF_MONTH})?(?:in\s+|during\s+|(?:how|what)\s+was\s+)?(?P<rel>last|this)?"
+                                     rf"\s*(?P<month>{month_names})\b(?:\s+(?P<year>\d{{4}}))?", text, re.I)
+              if m.group("part") or m.group("rel") or m.group("year")
+              or re.match(r"\s*(in|during|how|what)\b", m.group(0), re.I)), None)
     if m and tf.date_from is None:
-        month = MONTHS[m.group(2).lower()]
-        if m.group(3):
-            year = int(m.group(3))
-        elif (m.group(1) or "").lower() == "last":
+        month = MONTHS[m.group("month").lower()]
+        if m.group("year"):
+            year = int(m.group("year"))
+        elif (m.group("rel") or "").lower() == "last":
             year = latest.year if month < latest.month else latest.year - 1
         else:
             year = _latest_year_with(days, month, latest)
         tf.date_from = date(year, month, 1)
         tf.date_to = date(year, month, calendar.monthrange(year, month)[1])
+        if m.group("part"):
+            tf.date_from, tf.date_to = _part_of_month(m.group("part"), tf.date_from, tf.date_to)
         found.append(m.group(0))
         text = _strip(text, m.span())
 
@@ -141,8 +145,24 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         text = _strip(text, m.span())
 
     tf.phrases = tuple(found)
-    text = re.sub(r"\s{2,}", " ", text).strip(" ,")
+    text = re.sub(r"\s+([?.!,;])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,")
     return (text or query), tf
+
+
+_PART_OF_MONTH = (r"(?P<part>(?:(?:at|by|towards?|near|in|around)\s+)?the\s+(?:end|close|start|beginning|middle)\s+of\s+|"
+                  r"(?:in\s+)?(?:early|late|mid-?)\s*(?:in\s+)?|the\s+(?:first|last)\s+(?:week|days?)\s+of\s+)")
+
+
+def _part_of_month(part: str, first: date, last: date) -> tuple[date, date]:
+    """The stretch of a month a phrase means, a few days wide at its edges: what is written of a month's
+    end is often written on its last day or the first days after ("how much was I worth at the end of
+    January?")."""
+    part = part.lower()
+    if re.search(r"\b(end|close|late|last)\b", part):
+        return last - timedelta(days=10), last + timedelta(days=3)
+    if re.search(r"\b(middle|mid)", part):
+        return first + timedelta(days=7), first + timedelta(days=21)
+    return first - timedelta(days=3), first + timedelta(days=9)  # start, beginning, early, the first week
 
 
 def _latest_year_with(days: list[date], month: int, latest: date) -> int:
