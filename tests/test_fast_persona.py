@@ -297,6 +297,11 @@ def test_a_quote_holds_the_kind_of_word_that_answers():
     assert "24" in excerpt(text, terms, limit=80, answer=answer_kind("how many of their ships did we sink?"))
     assert "24" not in excerpt(text, terms, limit=80)  # the most of its words alone
     assert answer_kind("what did the dentist say?") is None
+    # a day's ordinal is no number that answers: "21st." does not win over the price
+    dated = ("Up and to the office about the business all the morning. Thence on the 21st I went to see Turner "
+             "hanged at St. Mary Axe. I paid a shilling to stand upon the wheel of a cart. " + "So home. " * 12)
+    quote = excerpt(dated, ["paid", "turner", "hanged", "stand"], limit=70, answer=answer_kind("how much did I pay?"))
+    assert "shilling" in quote
     story = ("Mr. Brisband tells me a strange story of his boyhood at Bordeaux, told over supper. He saw four little "
              "girls lift a heavy man with one finger each, saying words over him. " + "So home. " * 30)
     assert "Brisband" in excerpt(story, ["girls", "lift", "man", "finger"], limit=170)  # who "he" was

@@ -106,6 +106,7 @@ _NAME = re.compile(r"(?<=[a-z,;:] )(?:(?:Mr|Mrs|Sir|Lord|Lady|Dr|Captain)\.?\s+)
 _ASKS = [(_NUMBER, re.compile(r"\bhow (?:many|much|long|old|often|far)\b|\b(?:cost|price|worth|paid|pay)\b", re.I)),
          (_NAME, re.compile(r"^\W*(?:\w+,\s*)?(?:who|whom|whose)\b|\bwhich (?:actor|person|man|woman|lady|girl|boy)\b",
                             re.I))]
+_ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
 _PRONOUN_START = re.compile(r"^(?:He|She|They|His|Her|Their|Him)\b")
 
 
@@ -127,7 +128,8 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS, answer: re.
     def score(s: str) -> float:
         words = {stem(w) for w in keyword_terms(s)}
         held = len(stems & words)
-        return held + (1.5 if held and answer is not None and answer.search(s) else 0)
+        # a day's ordinal ("21st. Up, and ...") answers no "how much?"
+        return held + (1.5 if held and answer is not None and answer.search(_ORDINAL.sub("", s)) else 0)
 
     best = max(range(len(sents)), key=lambda i: (score(sents[i]), -i))
     if len(sents[best]) > limit:  # one endless sentence (a diarist's): the stretch of it around its words
