@@ -316,3 +316,18 @@ def test_a_form_of_address_is_part_of_a_name_not_a_relation():
                         "and my clerk, W. Hewer, and so to St. James's Park.", "me")
     people = {key: detail for kind, key, detail in found if kind == "person"}
     assert people == {"Lady Batten": "", "Lord Sandwich": "", "Sir W. Batten": "", "W. Hewer": "clerk"}
+
+
+def test_the_memories_beside_the_best_are_those_that_hold_the_answer():
+    from sideload.persona.answers import _beside_the_best
+
+    def hit(i, text):
+        return {"moment_id": str(i), "text": text}
+    hits = [hit(0, "Sir W. Warren came to the office about the masts and gloves."),
+            hit(1, "To the office all the morning about the masts."),
+            hit(2, "Dined with my wife and walked in the garden."),
+            hit(3, "Sir W. Warren gave me a pair of gloves for my wife, with forty pieces of gold in them."),
+            hit(4, "Home to supper and to bed.")]
+    chosen = _beside_the_best("who gave me gloves with gold coins in them, and how many coins?", hits)
+    assert [m["moment_id"] for m in chosen] == ["0", "1", "3"]  # search's best stays first; the rest in its order
+    assert _beside_the_best("anything", hits[:3]) == hits[:3]

@@ -26,9 +26,10 @@ from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.identity import Identity, identity, never_named
 from sideload.persona.perspective import in_known_forms, owner_perspective
-from sideload.persona.phrasing import EXCERPT_CHARS, answer_kind, excerpt, first_person, grounded, when_of, who_said, whole_sentences
+from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, excerpt, first_person, grounded, sentences,
+                                       when_of, who_said, whole_sentences)
 from sideload.recall import timephrases
-from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
+from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms, stem
 
 DONT_REMEMBER = "I don't remember anything about that."
 # the first memory's quote, when it is a passage of a long moment; the others have EXCERPT_CHARS (320).
@@ -212,7 +213,7 @@ class Persona:
             memories = said + [m for m in self._about(plan.person, plan.query, limit=2)
                                if m["moment_id"] != plan.identity.moment_id]
         else:
-            memories = self.recall(plan.query)
+            memories = _beside_the_best(plan.query, self.recall(plan.query, limit=5))
         if not memories:
             if on_token:
                 on_token(DONT_REMEMBER)
@@ -304,6 +305,27 @@ def _undated(text: str, **kw) -> SearchRequest:
 def _relevant(hit: dict) -> bool:
     ev = hit.get("evidence") or {}
     return (ev.get("dense") or 0.0) >= MIN_RELEVANCE_DENSE or ev.get("weighted_coverage", 0.0) >= MIN_RELEVANCE_TERMS
+
+
+def _beside_the_best(query: str, hits: list[dict], keep: int = 3) -> list[dict]:
+    """Search's best memory first, then those of the next few whose sentences hold most of the
+    question's words (and, for "how much?" or "who?", the kind of word that answers), in search's
+    order. The fact is often in the fourth: "who gave me the gloves, and how many coins?" (dev set,
+    without the chat model: 33 -> 36 of 55 facts held; the test set the same).
+    """
+    if len(hits) <= keep:
+        return hits
+    stems = {stem(t) for t in keyword_terms(query)}
+    wanted = answer_kind(query)
+
+    def holds(m: dict) -> float:
+        best = 0.0
+        for sentence in sentences(_body(m)):
+            held = len(stems & {stem(w) for w in keyword_terms(sentence)})
+            best = max(best, held + (1.5 if held and wanted is not None and wanted.search(sentence) else 0))
+        return best
+    beside = sorted(range(1, len(hits)), key=lambda i: (-holds(hits[i]), i))[:keep - 1]
+    return [hits[0]] + [hits[i] for i in sorted(beside)]
 
 
 def _body(m: dict) -> str:
