@@ -52,7 +52,8 @@ def test_stop_ends_a_long_answer_within_half_a_second_and_says_so(qtbot, make_wi
     assert chat.stop_btn.isEnabled()
     t0 = time.monotonic()
     chat.stop_btn.click()
-    qtbot.waitUntil(lambda: not chat.job.running, timeout=5_000)
+    # the job stops on its thread, then says so on the main one: wait for the chat to have heard it
+    qtbot.waitUntil(lambda: not chat.job.running and chat.note.text() == "Stopped.", timeout=5_000)
     assert time.monotonic() - t0 < 0.5
     assert llm.stopped.is_set() and llm.generated < 300
     assert chat.turns[-1][1].endswith("(stopped)") and chat.note.text() == "Stopped."

@@ -77,6 +77,8 @@ class Job(QObject):
         self._buf: list[str] = []
         self._last_flush = 0.0
         self._buf_lock = threading.Lock()
+        self._work: Any = None  # what runs, and what came of it: let go on the main thread (`_run`)
+        self._outcome: Any = None
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -99,6 +101,11 @@ class Job(QObject):
             emit(self.text, text)
 
     def _run(self, fn: Callable[[JobContext], Any], *args) -> None:
+        # The job holds the work and its outcome until the main thread lets go of it (`_keep`): a
+        # closure over a widget, or a result, whose last reference went with this thread had shiboken
+        # delete its wrapper on the main thread at the next chance, once in the middle of painting a
+        # list (a segfault in runDeletionInMainThread under QListView::paintEvent)
+        self._work = fn
         ctx = JobContext(lambda p: emit(self.progress, p), self.token)
         try:
             outcome = (self.finished, fn(*args, ctx))
@@ -108,6 +115,7 @@ class Job(QObject):
             outcome = (self.failed, describe_error(exc))
         self._flush()
         self.running = False
+        self._outcome = outcome
         emit(*outcome)
 
 
@@ -120,8 +128,12 @@ def _keep(job: Job) -> Job:
     finished was never shown (seen as a rare hang of the search view)."""
     _live.add(job)
 
+    def let_go() -> None:  # on the main thread, long after the worker is done with the job
+        job._work = job._outcome = None
+        _live.discard(job)
+
     def release(*_):
-        QTimer.singleShot(1000, lambda: _live.discard(job))
+        QTimer.singleShot(1000, let_go)
 
     for sig in (job.finished, job.failed, job.cancelled):
         sig.connect(release)
