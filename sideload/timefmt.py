@@ -48,14 +48,28 @@ def is_guess(time_source: str | None) -> bool:
     return time_source in GUESSED_SOURCES
 
 
+# The Gregorian calendar reached Britain and its colonies on 14 September 1752 (most of Europe earlier,
+# Russia later). A day before that may be the writer's own Julian date: Pepys's "20th (Lord's day)" of
+# December 1663 was a Sunday by his calendar and a Thursday by ours. Its weekday is left unsaid rather
+# than shown wrong beside his own words.
+WEEKDAYS_SURE_FROM = date(1752, 9, 14)
+
+
+def weekday(day: date | datetime, short: bool = False) -> str:
+    """'Monday' (short: 'Mon'), or '' for a day whose calendar is in doubt."""
+    if (day.date() if isinstance(day, datetime) else day) < WEEKDAYS_SURE_FROM:
+        return ""
+    name = DAYS[day.weekday()]
+    return name[:3] if short else name
+
+
 def day_words(day: date | datetime | str, short: bool = False) -> str:
-    """'Monday 2 March 2026' (short: 'Mon 2 Mar 2026')."""
+    """'Monday 2 March 2026' (short: 'Mon 2 Mar 2026'); '21 December 1663' before 1752 (`weekday`)."""
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
-    weekday, month = DAYS[day.weekday()], MONTHS[day.month - 1]
-    if short:
-        weekday, month = weekday[:3], month[:3]
-    return f"{weekday} {day.day} {month} {day.year}"
+    month = MONTHS[day.month - 1][:3] if short else MONTHS[day.month - 1]
+    named = weekday(day, short)
+    return f"{named + ' ' if named else ''}{day.day} {month} {day.year}"
 
 
 def _mark(text: str, guessed: bool) -> str:

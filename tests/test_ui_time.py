@@ -320,6 +320,10 @@ def test_time_in_words():
     assert timefmt.clock("2026-03-02T07:45:10", guessed=True) == "~07:45, guessed from the file date"
     assert [timefmt.offset(s) for s in (0.8, 9.3, 65, 3725.5)] == ["0:00", "0:09", "1:05", "1:02:05"]
     assert timefmt.when(None) == "an unknown time" and timefmt.signed_shift(-2700) == "-0:45"
+    # before Britain took the Gregorian calendar a writer's date may be Julian: no weekday is guessed
+    # (Pepys's "20th (Lord's day)" of December 1663 would show as a Thursday)
+    assert timefmt.when("1663-12-20") == "20 December 1663" and timefmt.short_when("1663-12-20") == "20 Dec 1663"
+    assert timefmt.day_words("1752-09-14") == "Thursday 14 September 1752"
 
 
 def test_settings_speak_plainly_and_redo_what_the_core_can(qtbot, make_window):

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QSplitter, QVBoxLayout, QWidget)
 
+from sideload import timefmt
 from sideload.lifecycle import people
 
 from . import jobs
@@ -30,7 +31,8 @@ def _when(iso: str | None) -> str:
         d = datetime.fromisoformat(iso or "")
     except ValueError:
         return "?"
-    return f"{d.strftime('%a')} {_day(iso)}" + (f", {d.strftime('%H:%M')}" if len(iso or "") > 10 else "")
+    named = timefmt.weekday(d, short=True)
+    return f"{named + ' ' if named else ''}{_day(iso)}" + (f", {d.strftime('%H:%M')}" if len(iso or "") > 10 else "")
 
 
 def summary(p: dict) -> str:
