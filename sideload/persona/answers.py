@@ -26,7 +26,7 @@ from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.identity import Identity, identity, never_named
 from sideload.persona.perspective import in_known_forms, owner_perspective
-from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, excerpt, first_person, grounded, sentences,
+from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, answers, excerpt, first_person, grounded, sentences,
                                        when_of, who_said, whole_sentences)
 from sideload.recall import timephrases
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms, stem
@@ -319,11 +319,7 @@ def _beside_the_best(query: str, hits: list[dict], keep: int = 3) -> list[dict]:
     wanted = answer_kind(query)
 
     def holds(m: dict) -> float:
-        best = 0.0
-        for sentence in sentences(_body(m)):
-            held = len(stems & {stem(w) for w in keyword_terms(sentence)})
-            best = max(best, held + (1.5 if held and wanted is not None and wanted.search(sentence) else 0))
-        return best
+        return max((answers(sentence, stems, wanted) for sentence in sentences(_body(m))), default=0.0)
     beside = sorted(range(1, len(hits)), key=lambda i: (-holds(hits[i]), i))[:keep - 1]
     return [hits[0]] + [hits[i] for i in sorted(beside)]
 

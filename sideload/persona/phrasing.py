@@ -67,9 +67,9 @@ def _previous_start(text: str, start: int, reach: int, title: int = 0) -> int:
     before = [b for b in _stops(text, max(0, start - reach), start) if text[b:start].strip()]
     if before:
         return before[-1]
-    if title or start <= reach:
-        return max(0, start - title) if title else 0
-    return _clause_start(text, start, reach)
+    if title:
+        return max(0, start - title)
+    return 0 if start <= reach else _clause_start(text, start, reach)
 
 
 def _clause_end(text: str, end: int, reach: int) -> int:
@@ -115,6 +115,14 @@ def answer_kind(question: str) -> re.Pattern | None:
     return next((kind for kind, asks in _ASKS if asks.search(question)), None)
 
 
+def answers(sentence: str, stems: set[str], answer: re.Pattern | None = None) -> float:
+    """How well a sentence answers: how many of the question's words (stems) it holds, and more when it
+    holds the kind of word that answers (`answer_kind`); a day's ordinal ("on the 21st") answers no
+    "how much?"."""
+    held = len(stems & {stem(w) for w in keyword_terms(sentence)})
+    return held + (1.5 if held and answer is not None and answer.search(_ORDINAL.sub("", sentence)) else 0)
+
+
 def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS, answer: re.Pattern | None = None) -> str:
     """The sentence (and its neighbours, as room allows) that holds most of the question's words, and
     the kind of word that answers it (`answer_kind`) where the question asks for one."""
@@ -125,13 +133,7 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS, answer: re.
         return " ".join(text.split())
     stems = {stem(t) for t in terms}
 
-    def score(s: str) -> float:
-        words = {stem(w) for w in keyword_terms(s)}
-        held = len(stems & words)
-        # a day's ordinal ("21st. Up, and ...") answers no "how much?"
-        return held + (1.5 if held and answer is not None and answer.search(_ORDINAL.sub("", s)) else 0)
-
-    best = max(range(len(sents)), key=lambda i: (score(sents[i]), -i))
+    best = max(range(len(sents)), key=lambda i: (answers(sents[i], stems, answer), -i))
     if len(sents[best]) > limit:  # one endless sentence (a diarist's): the stretch of it around its words
         return _window(sents[best], stems, limit)
     lo = hi = best
