@@ -331,3 +331,59 @@ def test_the_memories_beside_the_best_are_those_that_hold_the_answer():
     chosen = _beside_the_best("who gave me gloves with gold coins in them, and how many coins?", hits)
     assert [m["moment_id"] for m in chosen] == ["0", "1", "3"]  # search's best stays first; the rest in its order
     assert _beside_the_best("anything", hits[:3]) == hits[:3]
+
+
+def test_the_best_memory_is_quoted_again_where_it_holds_what_its_quote_lacks():
+    """A long entry's nearest passage holds the subject ("Turner hanged"); the fact (how much, where
+    he stood) two sentences on. Pepys, 21 January 1664, shortened."""
+    from sideload.persona.answers import _elsewhere_in
+    from sideload.persona.phrasing import answer_kind
+    from sideload.recall.words import keyword_terms
+
+    text = ("Up, and after sending my wife to my aunt Wight's to get a place to see Turner hanged, I to the "
+            "office. At noon I found that Turner was not yet hanged. And so I went among them to Leadenhall "
+            "Street, near where the robbery was done. And there I got for a shilling to stand upon the wheel "
+            "of a cart, in great pain, above an houre before the execution was done. Dr. Burnett did tell me "
+            "how the sheriffs did endeavour to get one jewel returned by Turner.")
+    start = text.index("Up,")
+    end = text.index("And so I")
+    best = {"moment_id": "m", "text": text, "passage": {"start": start, "end": end, "text": text[start:end]}}
+    question = "I paid to get a good view when that robber Turner was hanged. How much, and where did I stand?"
+    terms = keyword_terms(question)
+    quote = text[start:end].strip()
+    more = _elsewhere_in((best, quote), terms, answer_kind(question))
+    assert more is not None and "a shilling to stand upon the wheel" in more[1]
+    assert more[0]["moment_id"] == "m" and text[more[0]["passage"]["start"]:].startswith("And there I got")
+    # a quote that already holds the fact is not quoted twice, nor a short moment with no passage
+    whole = {"start": 0, "end": len(text), "text": text}
+    assert _elsewhere_in(({**best, "passage": whole}, text), terms, answer_kind(question)) is None
+    assert _elsewhere_in(({"moment_id": "s", "text": "Home to bed."}, "Home to bed."), terms, None) is None
+
+
+def test_money_questions_want_a_sum_not_any_number():
+    from sideload.persona.phrasing import answer_kind, holds_kind
+
+    money = answer_kind("How much did it cost you to have your lute reworked?")
+    assert holds_kind("it costs me 26s. to the altering", money) and holds_kind("I got for a shilling to stand", money)
+    assert holds_kind("worth £858", money) and not holds_kind("to get one jewel returned", money)
+    assert not holds_kind("on the 21st I paid him", money)  # a day's ordinal is no sum
+    assert holds_kind("one jewel", answer_kind("how many jewels were there?"))
+
+
+def test_a_review_of_the_period_asked_about_stands_among_the_first_five():
+    from datetime import date
+    from types import SimpleNamespace
+
+    from sideload.recall import reviews
+
+    assert reviews.looks_back("Thus ends this month, with my house full of workmen")
+    assert reviews.looks_back("I have this year saved 300l.") and not reviews.looks_back("a month's pay")
+    assert reviews.asks_about_a_period(date(1662, 6, 1), date(1662, 8, 31))
+    assert not reviews.asks_about_a_period(date(1662, 6, 1), date(1662, 6, 7))
+    assert not reviews.asks_about_a_period(None, None)
+    hits = [SimpleNamespace(name=i, score=1.0 - i / 10, review=i == 8) for i in range(10)]
+    moved = reviews.review_among_first(hits)
+    assert [h.name for h in moved] == [0, 1, 2, 3, 8, 4, 5, 6, 7, 9]
+    assert all(a.score >= b.score for a, b in zip(moved, moved[1:]))  # still reads by score
+    early = [SimpleNamespace(name=i, score=1.0 - i / 10, review=i == 2) for i in range(10)]
+    assert reviews.review_among_first(early) == early  # already among the first: left where search put it

@@ -14,8 +14,11 @@ _NEGATION = re.compile(r"\b(not|never|no|none|nothing|didn't|don't|doesn't|wasn'
 REFUSAL = re.compile(r"\b(sorry|as an ai|language model|i cannot|i can't help|not familiar|homework|assist you)\b", re.I)
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=[A-Z“\"'(])")
+
+
 def sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.!?;])\s+(?=[A-Z“\"'(])", text.replace("\n", " "))
+    parts = _SENTENCE_BREAK.split(text.replace("\n", " "))
     out: list[str] = []
     for p in (p.strip() for p in parts):
         if out and ABBREVIATION.search(out[-1]):
@@ -23,6 +26,22 @@ def sentences(text: str) -> list[str]:
         elif p:
             out.append(p)
     return out
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of `sentences(text)` stands in the text: (start, end) offsets."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for brk in [*_SENTENCE_BREAK.finditer(text), None]:
+        end = brk.start() if brk else len(text)
+        start = pos + len(text[pos:end]) - len(text[pos:end].lstrip())
+        if start < end:
+            if spans and ABBREVIATION.search(text[spans[-1][0]:spans[-1][1]]):
+                spans[-1] = (spans[-1][0], end)  # "W. Hewer": one sentence, as `sentences` has it
+            else:
+                spans.append((start, end))
+        pos = brk.end() if brk else len(text)
+    return spans
 
 
 _FULL_STOP = re.compile(r"[.!?][”\"')]?(?=\s|$)")
@@ -103,7 +122,11 @@ def _clause_start(text: str, start: int, reach: int) -> int:
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                      r"fifty|hundred|thousand|score|dozen|half|shillings?|pounds?|pence)\b|£", re.I)
 _NAME = re.compile(r"(?<=[a-z,;:] )(?:(?:Mr|Mrs|Sir|Lord|Lady|Dr|Captain)\.?\s+)?[A-Z][a-z]{2,}")
-_ASKS = [(_NUMBER, re.compile(r"\bhow (?:many|much|long|old|often|far)\b|\b(?:cost|price|worth|paid|pay)\b", re.I)),
+# a sum, as a diarist writes it: "£858", "26s.", "2,800l.", "a shilling", "twenty pieces in gold"
+_MONEY = re.compile(r"£|\b\d[\d,]*\s?[lsd]\b\.?|\b(?:shillings?|pounds?|pence|crowns?|guineas?|pieces)\b", re.I)
+_ASKS = [(_MONEY, re.compile(r"\b(?:cost|costs|price|worth|paid|pay|spend|spent|money|fortune|saved|wages?|salary)\b",
+                             re.I)),
+         (_NUMBER, re.compile(r"\bhow (?:many|much|long|old|often|far)\b|\b(?:cost|price|worth|paid|pay)\b", re.I)),
          (_NAME, re.compile(r"^\W*(?:\w+,\s*)?(?:who|whom|whose)\b|\bwhich (?:actor|person|man|woman|lady|girl|boy)\b",
                             re.I))]
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
@@ -120,7 +143,12 @@ def answers(sentence: str, stems: set[str], answer: re.Pattern | None = None) ->
     holds the kind of word that answers (`answer_kind`); a day's ordinal ("on the 21st") answers no
     "how much?"."""
     held = len(stems & {stem(w) for w in keyword_terms(sentence)})
-    return held + (1.5 if held and answer is not None and answer.search(_ORDINAL.sub("", sentence)) else 0)
+    return held + (1.5 if held and holds_kind(sentence, answer) else 0)
+
+
+def holds_kind(text: str, answer: re.Pattern | None) -> bool:
+    """Whether the text holds the kind of word that answers (a day's ordinal is no number asked for)."""
+    return answer is not None and bool(answer.search(_ORDINAL.sub("", text)))
 
 
 def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS, answer: re.Pattern | None = None) -> str:
