@@ -387,3 +387,11 @@ def test_a_review_of_the_period_asked_about_stands_among_the_first_five():
     assert all(a.score >= b.score for a, b in zip(moved, moved[1:]))  # still reads by score
     early = [SimpleNamespace(name=i, score=1.0 - i / 10, review=i == 2) for i in range(10)]
     assert reviews.review_among_first(early) == early  # already among the first: left where search put it
+
+
+def test_a_moment_quoted_twice_reopens_at_its_first_quote():
+    from sideload.persona.sessions import _first_passages
+
+    cited = [{"moment_id": "a", "passage": {"start": 10, "end": 90}}, {"moment_id": "b"},
+             {"moment_id": "a", "passage": {"start": 400, "end": 480}}]
+    assert _first_passages(cited) == {"a": [10, 90]}

@@ -21,5 +21,14 @@ def save_exchange(vault, session_id: str, question: str, answer) -> None:
     with vault.transaction() as tx:
         queries.save_chat_exchange(tx, session_id, question, answer.text,
                                    [c["moment_id"] for c in answer.citations], now,
-                                   {c["moment_id"]: [c["passage"]["start"], c["passage"]["end"]]
-                                    for c in answer.citations if c.get("passage")})
+                                   _first_passages(answer.citations))
+
+
+def _first_passages(citations: list[dict]) -> dict[str, list[int]]:
+    """Where each cited moment opens when the chat is reopened: its first quote's passage (a long entry
+    may be quoted twice, its best passage first)."""
+    out: dict[str, list[int]] = {}
+    for c in citations:
+        if c.get("passage"):
+            out.setdefault(c["moment_id"], [c["passage"]["start"], c["passage"]["end"]])
+    return out
