@@ -395,3 +395,23 @@ def test_a_moment_quoted_twice_reopens_at_its_first_quote():
     cited = [{"moment_id": "a", "passage": {"start": 10, "end": 90}}, {"moment_id": "b"},
              {"moment_id": "a", "passage": {"start": 400, "end": 480}}]
     assert _first_passages(cited) == {"a": [10, 90]}
+
+
+def test_a_word_the_vault_spells_otherwise_is_found_as_the_vault_spells_it(persona_vault):
+    """"Monck" for the diary's "Monk", or a typo: the keyword legs look for the vault's own spelling,
+    one letter added or dropped inside the word (a changed letter, or one added at the end, too often
+    makes another word: "career" and "carter")."""
+    from sideload.recall.search import SearchRequest
+    from sideload.recall.spelling import spelt_otherwise
+
+    assert spelt_otherwise("monck", "monk") and spelt_otherwise("willet", "willett")
+    assert not spelt_otherwise("career", "carter") and not spelt_otherwise("clever", "cleve")
+    with persona_vault.open() as v:
+        searcher = persona_vault.persona(v).searcher
+        assert searcher.spellings.nearest("suitcasse") == ["suitcase"]  # "suitcas" as the index stems it
+        assert searcher.spellings.nearest("quartett") == ["quartet"]
+        assert searcher.spellings.nearest("swimm") == ["swim"]  # a letter doubled
+        assert searcher.spellings.nearest("figg") == []  # too short a word to trust one letter
+        hits = searcher.search(SearchRequest("my suitcasse", mode="keyword"))
+        assert hits and "suitcase" in hits[0]["text"]
+        assert not searcher.search(SearchRequest("my suitcouse", mode="keyword"))  # two letters off

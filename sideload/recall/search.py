@@ -22,6 +22,7 @@ from sideload.recall.legs import Legs, QueryVectors
 from sideload.recall.merge import merge_neighbours, passage_json
 from sideload.recall.passage_matrix import PassageMatrix
 from sideload.recall.prefilter import Prefilter, best
+from sideload.recall.spelling import Spellings
 from sideload.recall.words import keyword_terms, stem  # the persona's phrasing takes them from here too
 from sideload.store import passages as passage_rows
 from sideload.store import retrieval
@@ -102,6 +103,7 @@ class Searcher:
         self._queries = QueryVectors(embedder, remember) if embedder is not None else None
         self._parallel = parallel  # the vector leg beside the keyword leg (benchmarks turn it off to compare)
         self._pool: ThreadPoolExecutor | None = None
+        self.spellings = Spellings(db)  # the vault's spelling of a word it never holds as asked
         self.legs = Legs()  # each leg's time in the last search (benchmarks/search_scale.py prints them)
         # a filter's candidates from in-memory columns, not SQL (benchmarks turn it off to compare)
         self.prefilter = Prefilter(db) if prefilter else None
@@ -128,10 +130,14 @@ class Searcher:
             self._df[term] = retrieval.doc_freq(self.db, term, cap)
         return self._df[term]
 
+    def _cap(self) -> int:
+        """Words are counted up to this many moments: past it, all are common."""
+        return max(1000, self._corpus_size() // 100)
+
     def _weights(self, terms: list[str]) -> dict[str, float]:
         """Rare words weigh most: a question about "the internet" is not answered by "opinion"."""
         n = max(self._corpus_size(), 1)
-        cap = max(1000, n // 100)
+        cap = self._cap()
         # a word the vault never holds ("Dad, ...") cannot tell one memory from another: it weighs nothing
         return {t: (float(np.log((n + 1) / (min(df, n) + 0.5))) if (df := self._doc_freq(t, cap)) else 0.0)
                 for t in terms}
@@ -139,7 +145,7 @@ class Searcher:
     def _useful_terms(self, terms: list[str]) -> list[str]:
         """Drop words so common in this vault that ranking by them costs much and tells little."""
         n = self._corpus_size()
-        limit = max(1000, n // 100)
+        limit = self._cap()
         if n <= limit:
             return terms
         return [t for t in terms if self._doc_freq(t, limit) <= limit]
@@ -154,15 +160,22 @@ class Searcher:
         return any((req.date_from, req.date_to, req.speaker, req.kind, req.source, req.hours))
 
     # -- retrievers ----------------------------------------------------------------------------
+    def _terms(self, text: str) -> list[str]:
+        """The question's words, each the vault never holds spelt as the vault spells it ("Monck": monk)."""
+        out = []
+        for t in keyword_terms(text):
+            out += [t] if self._doc_freq(t, self._cap()) else self.spellings.nearest(t) or [t]
+        return out
+
     def keyword(self, req: SearchRequest, where: str, args: list) -> list[int]:
-        terms = self._useful_terms(keyword_terms(req.text))
+        terms = self._useful_terms(self._terms(req.text))
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
         return retrieval.keyword_rids(self.db, match, where, args, CANDIDATES, join_files=bool(req.source))
 
     def passage_keyword(self, req: SearchRequest, where: str, args: list) -> list[tuple[int, int]]:
-        terms = self._useful_terms(keyword_terms(req.text))
+        terms = self._useful_terms(self._terms(req.text))
         if not terms:
             return []
         return passage_rows.keyword_pids(self.db, " OR ".join(f'"{t}"' for t in terms), where, args, CANDIDATES)
@@ -340,7 +353,7 @@ class Searcher:
 
     def _evidence(self, req: SearchRequest, ranked: list[_Hit], rows: dict, qvec) -> None:
         """Each hit's similarity to the query and how many (and how rare) of its words it holds."""
-        terms = list(dict.fromkeys(keyword_terms(req.text)))
+        terms = list(dict.fromkeys(self._terms(req.text)))
         weights = self._weights(terms) if terms else {}
         total = sum(weights.values())
         missing = [h.rid for h in ranked if h.dense is None]

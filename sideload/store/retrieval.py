@@ -123,3 +123,22 @@ def browse(db: sqlite3.Connection, where: str, args: list, limit: int) -> list[s
     """The first `limit` moments within the filter in time order ("what did I do on Monday")."""
     return db.execute(f"{_ROWS_FROM} WHERE {where} ORDER BY m.t_start, m.start_s LIMIT ?",
                       [*args, limit]).fetchall()
+
+
+def vocabulary(db: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Every term of the keyword index (Porter stems) and how many moments hold it. The fts5vocab
+    table is a temporary one: it adds nothing to the vault's schema, and a read-only copy can have it."""
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.moments_vocab USING fts5vocab(main, moments_fts, row)")
+    return db.execute("SELECT term, doc FROM temp.moments_vocab").fetchall()
+
+
+def porter(db: sqlite3.Connection, word: str) -> str:
+    """`word` as the keyword index stores it (its tokenizer's Porter stem), from a scratch index in
+    the temporary schema."""
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_probe USING fts5(w, tokenize='porter unicode61')")
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_probe_vocab USING fts5vocab(temp, stem_probe, row)")
+    db.execute("DELETE FROM temp.stem_probe")
+    db.execute("INSERT INTO temp.stem_probe (w) VALUES (?)", (word,))
+    row = db.execute("SELECT term FROM temp.stem_probe_vocab LIMIT 1").fetchone()
+    db.execute("DELETE FROM temp.stem_probe")
+    return row[0] if row else word.lower()

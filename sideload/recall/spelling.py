@@ -1,0 +1,71 @@
+"""The vault's own spelling of a word the question spells otherwise: "General Monck" where the diary
+has "Monk", "Willet" for "Willett", a typo ("pasport"). A word the vault never holds finds nothing in
+the keyword legs and weighs nothing; its nearest spellings in the keyword index (one letter added,
+or dropped inside it) stand in for it, the most used first.
+
+The vocabulary is read once from the full-text index (fts5vocab: its terms are already Porter stems,
+which is how the index matches them) and again only when the vault has grown.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+
+from sideload.store import retrieval
+
+MIN_LENGTH = 5  # shorter stems have too many neighbours one letter away ("eeri", eerie: "everi", every)
+MAX_SPELLINGS = 1  # the most used: "monck" is "monk" (66 entries), not "mock" (7)
+
+
+def spelt_otherwise(a: str, b: str) -> bool:
+    """Whether one of a and b is the other with a letter added inside it, or a last letter doubled:
+    "monck" and "monk", "willet" and "willett", "pasport" and "passport". A changed letter, or one added
+    at the end, makes another word too often ("career" and "carter", "clever" and "cleve"), so neither
+    counts."""
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long[i]:
+        i += 1
+    if i == 0 or long[i + 1:] != short[i:]:
+        return False
+    return i < len(long) - 1 or long[i] == long[i - 1]
+
+
+class Spellings:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self._by_initial: dict[str, list[tuple[str, int]]] | None = None
+        self._upto: int | None = None
+
+    def _vocabulary(self) -> dict[str, list[tuple[str, int]]]:
+        upto = retrieval.corpus_size(self.db)
+        if self._by_initial is None or upto != self._upto:
+            by_initial: dict[str, list[tuple[str, int]]] = defaultdict(list)
+            for term, docs in retrieval.vocabulary(self.db):
+                if len(term) >= MIN_LENGTH - 1 and term.isalpha():  # "monk" is one letter from "monck"
+                    by_initial[term[0]].append((term, docs))
+            self._by_initial, self._upto = dict(by_initial), upto
+        return self._by_initial
+
+    def nearest(self, word: str) -> list[str]:
+        """The vault's spellings one letter from `word` (compared as stemmed), most used first, as words
+        the keyword index finds them by; [] for a short word."""
+        if len(word) < MIN_LENGTH or not word.isalpha():
+            return []
+        stemmed = retrieval.porter(self.db, word)
+        if len(stemmed) < MIN_LENGTH:
+            return []
+        near = [(docs, term) for term, docs in self._vocabulary().get(stemmed[:1], [])
+                if spelt_otherwise(stemmed, term)]
+        words = (self._word_for(term) for _, term in sorted(near, reverse=True))
+        return [w for w in words if w][:MAX_SPELLINGS]
+
+    def _word_for(self, term: str) -> str | None:
+        """A word whose stem is `term`, to ask the index with: it stems what it is asked ("suitcas"
+        itself would become "suitca"), so the stem alone may not find itself."""
+        for word in (term, term + "e", term[:-1] + "y" if term.endswith("i") else "", term + "es"):
+            if word and retrieval.porter(self.db, word) == term:
+                return word
+        return None
