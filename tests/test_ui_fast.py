@@ -200,6 +200,12 @@ def test_a_cited_passage_of_a_long_entry_is_marked_and_in_view(qtbot, make_windo
     win.show_view(VIEWS.index("Search"))
     qtbot.keyClicks(win.search.query, "mast Norway")
     qtbot.waitUntil(lambda: win.search.results.count() > 0, timeout=20_000)
+    from PySide6.QtWidgets import QLabel
+
+    row = win.search.results.itemWidget(win.search.results.item(0))
+    shown = row.findChild(QLabel, "resultBody").text()
+    assert shown.startswith("… ") and "Norway" in shown  # the result shows its match, not the first lines
+    assert not row.thumb.isVisible()  # and no blank picture box where no result has a picture
     win.player.show_moment(hit["moment_id"])
     assert player.marked() is None
     win.search.results.itemActivated.emit(win.search.results.item(0))

@@ -26,6 +26,10 @@ class ChatView(QWidget):
         self.sessions = QListWidget()
         self.sessions.setObjectName("sessions")
         self.sessions.setAccessibleName("Chat sessions")
+        # a long question is cut at the list's edge, not scrolled sideways to
+        self.sessions.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.sessions.setTextElideMode(Qt.ElideRight)
+        self.sessions.setSpacing(3)
         self.sessions.itemActivated.connect(self._open_session)
         self.sessions.itemClicked.connect(self._open_session)
         new = QPushButton("&New chat")

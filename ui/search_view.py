@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QPixmap
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QVBoxLayout, QWidget)
 
 from sideload import timefmt
+from sideload.persona.phrasing import whole_sentences
 from sideload.store import queries
 
 from .listing import THUMB, elide_words, load_thumbnails
@@ -120,8 +121,8 @@ class SearchView(QWidget):
             if h.get("passage"):  # a long text opens with the passage that matched marked
                 item.setData(PASSAGE_ROLE, (h["passage"]["start"], h["passage"]["end"]))
             item.setData(Qt.AccessibleTextRole, result_words(h))
-            row = ResultRow(h)
-            item.setSizeHint(row.sizeHint())
+            row = ResultRow(h, pictures=bool(thumbs))
+            item.setSizeHint(QSize(row.sizeHint().width(), row.height()))  # the row's fixed height, always
             self.results.addItem(item)
             self.results.setItemWidget(item, row)
             if h["moment_id"] in thumbs:
@@ -167,9 +168,11 @@ def result_words(h: dict) -> str:
 
 class ResultRow(QWidget):
     """A result: its picture (a blank box of the same size when it has none, so every text column
-    starts at the same place), when and who, its words cut at a word, and a line under it."""
+    starts at the same place; no box at all where no result has a picture, as in a diary), when and
+    who, its words cut at a word (a long text's matching passage, not its first lines), and a line
+    under it."""
 
-    def __init__(self, h: dict):
+    def __init__(self, h: dict, pictures: bool = True):
         super().__init__()
         self.thumb = QLabel()
         self.thumb.setFixedSize(THUMB)
@@ -178,7 +181,7 @@ class ResultRow(QWidget):
         bold = QFont(head.font())
         bold.setWeight(QFont.DemiBold)
         head.setFont(bold)
-        body = QLabel(elide_words((h["text"] or h["caption"] or "").replace("\n", " "), BODY_CHARS))
+        body = QLabel(result_body(h))
         body.setObjectName("resultBody")
         body.setWordWrap(True)
         body.setAlignment(Qt.AlignTop | Qt.AlignLeft)
@@ -188,7 +191,10 @@ class ResultRow(QWidget):
         col.addWidget(body, 1)
         row = QHBoxLayout()
         row.setContentsMargins(4, 6, 4, 6)
-        row.addWidget(self.thumb, 0, Qt.AlignTop)
+        if pictures:
+            row.addWidget(self.thumb, 0, Qt.AlignTop)
+        else:
+            self.thumb.hide()
         row.addLayout(col, 1)
         line = QFrame()
         line.setFrameShape(QFrame.HLine)
@@ -198,4 +204,16 @@ class ResultRow(QWidget):
         outer.setSpacing(0)
         outer.addLayout(row)
         outer.addWidget(line)
-        self.setFixedHeight(THUMB.height() + 16)
+        # the picture's height, or without one the three lines of words (a diary's rows are shorter)
+        self.setFixedHeight(THUMB.height() + 16 if pictures else 3 * self.fontMetrics().lineSpacing() + 22)
+
+
+def result_body(h: dict) -> str:
+    """What a result shows of its words: a long text from the sentence of its matching passage
+    ("… and because my house is in building, I do lie at Sir W. Penn's …"), else from its start."""
+    text, p = (h.get("text") or ""), h.get("passage")
+    if p and text[p["start"]:p["end"]] == p.get("text", text[p["start"]:p["end"]]):
+        shown = whole_sentences(text, p["start"], p["end"], reach=80)  # the match stays within two lines
+        lead = "… " if text.find(shown) > 0 else ""
+        return lead + elide_words(shown.replace("\n", " "), BODY_CHARS - len(lead))
+    return elide_words((text or h.get("caption") or "").replace("\n", " "), BODY_CHARS)
