@@ -162,10 +162,7 @@ class Searcher:
     # -- retrievers ----------------------------------------------------------------------------
     def _terms(self, text: str) -> list[str]:
         """The question's words, each the vault never holds spelt as the vault spells it ("Monck": monk)."""
-        out = []
-        for t in keyword_terms(text):
-            out += [t] if self._doc_freq(t, self._cap()) else self.spellings.nearest(t) or [t]
-        return out
+        return self.spellings.respelt(keyword_terms(text), lambda t: self._doc_freq(t, self._cap()) > 0)
 
     def keyword(self, req: SearchRequest, where: str, args: list) -> list[int]:
         terms = self._useful_terms(self._terms(req.text))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 
 from sideload.store import retrieval
 
@@ -69,3 +70,11 @@ class Spellings:
             if word and retrieval.porter(self.db, word) == term:
                 return word
         return None
+
+    def respelt(self, words: list[str], held: Callable[[str], bool]) -> list[str]:
+        """The words, each that is not `held` in the vault replaced by its nearest spellings (kept as it
+        is where there are none)."""
+        out: list[str] = []
+        for w in words:
+            out += [w] if held(w) else self.nearest(w) or [w]
+        return out
