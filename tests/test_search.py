@@ -94,6 +94,14 @@ def test_time_phrase_parser_resolves_against_the_vault():
     _, tf = parse("mid-June 2025 at the river", days)
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-06-08", "2025-06-22")
     assert parse("the end of the war", days)[1].phrases == ()
+    # a year named any way, and years from one to another
+    text, tf = parse("what did my portrait from 2025 cost?", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-01-01", "2026-01-14") and text == "what did my portrait cost?"
+    text, tf = parse("the storm of 2025", days)
+    assert str(tf.date_from) == "2025-01-01" and text == "the storm"
+    text, tf = parse("who did I swim with from 2024 to 2025?", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2024-01-01", "2026-01-14") and text == "who did I swim with?"
+    assert str(parse("from 2026 to 2024", days)[1].date_to) != "2025-01-14"  # backwards is no range
 
 
 def test_neighbouring_hits_merge_into_one_result():

@@ -112,9 +112,18 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         found.append(m.group(0))
         text = _strip(text, m.span() if m.group(1) else m.span(2))
 
-    # a year ("in 1665", "the plague year of 1665"), and the first fortnight of the next: a year's
-    # reckoning is often written just after it ends ("by how much did my fortune grow in 1665?")
-    m = re.search(r"\b(?:in|during|year\s+(of))\s+(1[5-9]\d\d|20\d\d)\b", text, re.I)
+    # years from one to another: "from 1662 to 1664", "between 1660 and 1662"
+    m = re.search(r"\b(?:from|between)\s+(1[5-9]\d\d|20\d\d)\s*(?:to|and|until|till|-|\u2013)\s*(1[5-9]\d\d|20\d\d)\b",
+                  text, re.I)
+    if m and tf.date_from is None and int(m.group(1)) <= int(m.group(2)):
+        tf.date_from, tf.date_to = date(int(m.group(1)), 1, 1), date(int(m.group(2)) + 1, 1, 14)
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
+    # a year ("in 1665", "my portrait from 1666", "the fire of 1666", "the plague year of 1665"), and
+    # the first fortnight of the next: a year's reckoning is often written just after it ends ("by how
+    # much did my fortune grow in 1665?")
+    m = re.search(r"\b(?:in|during|from|of|year\s+(of))\s+(1[5-9]\d\d|20\d\d)\b", text, re.I)
     if m and tf.date_from is None:
         y = int(m.group(2))
         tf.date_from, tf.date_to = date(y, 1, 1), date(y + 1, 1, 14)
