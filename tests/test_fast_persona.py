@@ -415,3 +415,14 @@ def test_a_word_the_vault_spells_otherwise_is_found_as_the_vault_spells_it(perso
         hits = searcher.search(SearchRequest("my suitcasse", mode="keyword"))
         assert hits and "suitcase" in hits[0]["text"]
         assert not searcher.search(SearchRequest("my suitcouse", mode="keyword"))  # two letters off
+
+
+def test_a_date_line_is_quoted_with_the_start_of_what_follows():
+    """A diary's day begins "March 1st." and then one long sentence: a quote of the day is not
+    "March 1st. …" alone."""
+    from sideload.persona.phrasing import excerpt
+
+    day = ("March 1st. Up and to the office, where we sat all the morning, and at noon to the 'Change, and "
+           + "after much business " * 30 + "home to bed. So to sleep.")
+    quote = excerpt(day, [], limit=320)
+    assert quote.startswith("March 1st. Up and to the office") and quote.endswith("…") and len(quote) <= 322

@@ -112,6 +112,13 @@ def test_evidence_helpers():
     # nor a number the evidence lacks; one it holds is fine
     assert not grounded("I was 17 years old when I first got past a thousand pounds.", worth, "how much money?")
     assert grounded("I do find myself worth £1,014.", worth, "how much money?")
+    # nor words stitched from all over the quote
+    friend = ("Now I am loth to lose him, he having been the best friend I have had in this office. So to Madam "
+              "Turner's, to see how fat Mrs. The. is grown. Betty was there. Thence to Whitehall, where the "
+              "King's mother was.")
+    assert not grounded("My best friend: Mrs. The (I wrote) Betty (the mother of the King).", friend,
+                        "Who was your best friend?")
+    assert grounded("He was the best friend I had in this office.", friend, "Who was your best friend?")
 
 
 def test_mentions_are_found_in_plain_sentences():

@@ -181,6 +181,9 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS, answer: re.
             grown = True
         if not grown:
             break
+    if hi + 1 < len(sents) and len(out) < limit // 2:
+        # a date line ("March 1st.") before a long sentence: the start of that sentence too, not "March 1st. …"
+        out += " " + sents[hi + 1][: limit - len(out) - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
     if len(out) > limit:
         out = out[: limit - 1].rsplit(" ", 1)[0] + "…"
     return ("… " if lo > 0 else "") + out + (" …" if hi < len(sents) - 1 else "")
@@ -249,7 +252,17 @@ def grounded(lead: str, evidence: str, question: str) -> bool:
         return False  # a small model turns "went well" into "I didn't enjoy it", "I put" into "I forgot to put"
     if not _numbers(lead) <= _numbers(evidence + " " + question):
         return False  # nor may it bring a number of its own ("I was 17 years old when ...")
-    return sum(1 for w in words if stem(w) in known) / len(words) >= 0.6
+    if sum(1 for w in words if stem(w) in known) / len(words) < 0.6:
+        return False
+    # and what it adds to the question stands together in the evidence, as a sentence or two of it: a
+    # small model stitches words from all over a quote ("My best friend: Mrs. The (I wrote) Betty (the
+    # mother of the King)")
+    adds = {stem(w) for w in words} - from_question
+    if len(adds) < 3:
+        return True
+    near = [{stem(w) for w in keyword_terms(s)} for s in sentences(evidence)]
+    together = max((len(adds & (a | b)) for a, b in zip(near, near[1:] + [set()])), default=0)
+    return together / len(adds) >= 0.6
 
 
 
