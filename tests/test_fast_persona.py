@@ -426,3 +426,13 @@ def test_a_date_line_is_quoted_with_the_start_of_what_follows():
            + "after much business " * 30 + "home to bed. So to sleep.")
     quote = excerpt(day, [], limit=320)
     assert quote.startswith("March 1st. Up and to the office") and quote.endswith("…") and len(quote) <= 322
+
+
+def test_who_am_i_is_answered_with_the_owners_name(persona_vault, tmp_path):
+    for q in ("Who am I?", "who are you", "What's my name?"):
+        answer = _ask(persona_vault, q)
+        assert answer.text == "I am Ada." and not answer.citations, answer.text
+    (tmp_path / "n").mkdir()
+    nameless = _diary_vault(tmp_path / "n", [("2026-03-01", "Repotted the fig tree.")])
+    assert "don't know my own name" in _ask(nameless, "who am I?").text
+    assert "Ada" not in _ask(persona_vault, "who am I talking to about the fig tree?").text  # not that question

@@ -34,6 +34,8 @@ from sideload.recall.search import SearchRequest, Searcher, build_request, keywo
 # how well another sentence of the best memory must hold what its quote lacks to be quoted too: two of
 # the question's words, or one and the kind of word that answers (dev set, without the chat model)
 ELSEWHERE_MIN = 2.0
+# the persona's own name asked ("who am I?", "who are you?", "what's my name?"): the owner's, not a day quoted
+_WHO_AM_I = re.compile(r"^\W*(?:and\s+)?(?:who\s+(?:am\s+i|are\s+you)|what(?:'s|\s+is)\s+(?:my|your)\s+name)\W*$", re.I)
 DONT_REMEMBER = "I don't remember anything about that."
 # the first memory's quote, when it is a passage of a long moment; the others have EXCERPT_CHARS (320).
 # On the dev set: 640 for all three held 33 of 55 facts at a median answer of 1,603 characters, 640 and
@@ -79,7 +81,7 @@ class Answer:
 
 @dataclass
 class Plan:
-    kind: str  # fact | period | person | identity | stranger | feeling
+    kind: str  # fact | period | person | identity | stranger | feeling | self ("who am I?")
     query: str  # what is searched (a follow-up carries the question before it)
     person: str | None = None
     topic: str = ""  # what a feeling or opinion is about ("tennis"), empty for "how do you feel?"
@@ -97,6 +99,8 @@ class Persona:
 
     # -- what is asked -------------------------------------------------------------------------
     def plan(self, question: str, history: list[dict] | None = None) -> Plan:
+        if _WHO_AM_I.match(question):
+            return Plan("self", question)
         people = self._people()
         previous = [t["content"] for t in (history or []) if t.get("role") == "user"]
         follow_up = bool(previous) and (_FOLLOW_UP.match(question) or len(keyword_terms(question)) <= 1)
@@ -196,8 +200,9 @@ class Persona:
             history: list[dict] | None = None, ctx: JobContext | None = None) -> Answer:
         """Answer from memory. `ctx` carries the cancel: a stop ends generation at the next token."""
         plan = self.plan(question, history)
-        if plan.kind == "stranger":  # a name the vault never holds: no nearest stranger is quoted
-            text = f"I don't remember anyone called {plan.person}."
+        if plan.kind in ("stranger", "self"):  # a name the vault never holds: no nearest stranger is quoted
+            text = (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
+                    else f"I am {self.owner}." if self.owner else "I don't know my own name: nobody has told me it yet.")
             if on_token:
                 on_token(text)
             return Answer(text, [], False)
