@@ -119,6 +119,11 @@ def test_evidence_helpers():
     assert not grounded("My best friend: Mrs. The (I wrote) Betty (the mother of the King).", friend,
                         "Who was your best friend?")
     assert grounded("He was the best friend I had in this office.", friend, "Who was your best friend?")
+    # the question's year is no fact where the memory is of another year
+    turkey = "31 December 1663: We had to dinner, my wife and I, a fine turkey and a mince pie."
+    assert not grounded("I ate a turkey and a mince pie at Christmas 1662.", turkey, "What did you eat at Christmas 1662?")
+    assert grounded("I ate a turkey and a mince pie in 1663.", turkey, "What did you eat at Christmas 1662?")
+    assert first_person('The answer to this question is: "A bill of Cocke\'s paid."') == "A bill of Cocke's paid."
 
 
 def test_mentions_are_found_in_plain_sentences():

@@ -102,6 +102,11 @@ def test_time_phrase_parser_resolves_against_the_vault():
     text, tf = parse("who did I swim with from 2024 to 2025?", days)
     assert (str(tf.date_from), str(tf.date_to)) == ("2024-01-01", "2026-01-14") and text == "who did I swim with?"
     assert str(parse("from 2026 to 2024", days)[1].date_to) != "2025-01-14"  # backwards is no range
+    # Christmas, its word kept to look for
+    text, tf = parse("What did we eat at Christmas 2025?", days)
+    assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-24", "2025-12-28") and text == "What did we eat at Christmas?"
+    assert str(parse("on Christmas Eve in 2025", days)[1].date_to) == "2025-12-24"
+    assert parse("I love christmas songs", days)[1].phrases == ()
 
 
 def test_neighbouring_hits_merge_into_one_result():

@@ -299,7 +299,7 @@ class Persona:
         if ctx is not None:
             ctx.check()  # stopped while the model was writing: the face says so
         lead = first_person(raw.strip())
-        evidence = " ".join(q for _, q in shown)
+        evidence = " ".join(f"{when_of(m)}: {q}" for m, q in shown)  # the dates too: a year must be the memory's
         if problem or not grounded(lead, evidence, question):
             if on_token and streamed and not problem:
                 on_token("\n(that was not what I remember; this is:)")

@@ -217,8 +217,15 @@ _SECOND_PERSON = [(r"\bYou are\b", "I am"), (r"\byou are\b", "I am"), (r"\bYou'r
                   (r"^You\b", "I"), (r"(?<=[.!?] )You\b", "I")]
 
 
+# a small model's preamble: 'The answer to this question is: "A bill of Cocke's ..."'
+_PREAMBLE = re.compile(r"^\s*(?:the\s+)?answer(?:\s+to\s+(?:this|the|your)\s+question)?(?:\s+is)?\s*:\s*", re.I)
+
+
 def first_person(lead: str) -> str:
-    """Small models often answer 'You put your passport...'; the persona speaks as 'I'."""
+    """Small models often answer 'You put your passport...'; the persona speaks as 'I', and without
+    announcing that an answer follows."""
+    if _PREAMBLE.match(lead):
+        lead = _PREAMBLE.sub("", lead).strip().strip('"“”')
     for pattern, repl in _SECOND_PERSON:
         lead = re.sub(pattern, repl, lead)
     return lead
@@ -228,6 +235,9 @@ def _negations(text: str) -> set[str]:
     """The words that turn a sentence around, "didn't" and "did not" alike."""
     return {"not" if w.lower().endswith("n't") or w.lower() in ("no", "none", "nothing") else
             "forget" if w.lower().startswith("forg") else w.lower() for w in _NEGATION.findall(text)}
+
+
+_YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
 
 
 def _numbers(text: str) -> set[str]:
@@ -252,6 +262,8 @@ def grounded(lead: str, evidence: str, question: str) -> bool:
         return False  # a small model turns "went well" into "I didn't enjoy it", "I put" into "I forgot to put"
     if not _numbers(lead) <= _numbers(evidence + " " + question):
         return False  # nor may it bring a number of its own ("I was 17 years old when ...")
+    if not set(_YEAR.findall(lead)) <= set(_YEAR.findall(evidence)):
+        return False  # nor the question's year where the memory is of another ("at Christmas 1662", of 1663)
     if sum(1 for w in words if stem(w) in known) / len(words) < 0.6:
         return False
     # and what it adds to the question stands together in the evidence, as a sentence or two of it: a
