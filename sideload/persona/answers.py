@@ -200,7 +200,8 @@ class Persona:
             history: list[dict] | None = None, ctx: JobContext | None = None) -> Answer:
         """Answer from memory. `ctx` carries the cancel: a stop ends generation at the next token."""
         plan = self.plan(question, history)
-        if plan.kind in ("stranger", "self"):  # a name the vault never holds: no nearest stranger is quoted
+        # a name the vault never holds (no nearest stranger is quoted), or the persona's own: no memory to quote
+        if plan.kind in ("stranger", "self"):
             text = (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
                     else f"I am {self.owner}." if self.owner else "I don't know my own name: nobody has told me it yet.")
             if on_token:

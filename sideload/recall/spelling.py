@@ -4,7 +4,7 @@ the keyword legs and weighs nothing; its nearest spellings in the keyword index 
 or dropped inside it) stand in for it, the most used first.
 
 The vocabulary is read once from the full-text index (fts5vocab: its terms are already Porter stems,
-which is how the index matches them) and again only when the vault has grown.
+which is how the index matches them) and again only when the vault has grown by a twentieth.
 """
 from __future__ import annotations
 
@@ -39,15 +39,19 @@ class Spellings:
         self.db = db
         self._by_initial: dict[str, list[tuple[str, int]]] | None = None
         self._upto: int | None = None
+        self._found: dict[str, list[str]] = {}  # asked once per search leg: looked up once
 
     def _vocabulary(self) -> dict[str, list[tuple[str, int]]]:
         upto = retrieval.corpus_size(self.db)
-        if self._by_initial is None or upto != self._upto:
+        # read again once the vault has grown by a twentieth: reading it is a scan of the whole keyword
+        # index, and an import adds moments by the hundred
+        if self._by_initial is None or upto > (self._upto or 0) * 1.05 or upto < (self._upto or 0):
             by_initial: dict[str, list[tuple[str, int]]] = defaultdict(list)
             for term, docs in retrieval.vocabulary(self.db):
                 if len(term) >= MIN_LENGTH - 1 and term.isalpha():  # "monk" is one letter from "monck"
                     by_initial[term[0]].append((term, docs))
             self._by_initial, self._upto = dict(by_initial), upto
+            self._found.clear()
         return self._by_initial
 
     def nearest(self, word: str) -> list[str]:
@@ -55,10 +59,16 @@ class Spellings:
         the keyword index finds them by; [] for a short word."""
         if len(word) < MIN_LENGTH or not word.isalpha():
             return []
+        vocabulary = self._vocabulary()
+        if word not in self._found:
+            self._found[word] = self._nearest(word, vocabulary)
+        return self._found[word]
+
+    def _nearest(self, word: str, vocabulary: dict[str, list[tuple[str, int]]]) -> list[str]:
         stemmed = retrieval.porter(self.db, word)
         if len(stemmed) < MIN_LENGTH:
             return []
-        near = [(docs, term) for term, docs in self._vocabulary().get(stemmed[:1], [])
+        near = [(docs, term) for term, docs in vocabulary.get(stemmed[:1], [])
                 if spelt_otherwise(stemmed, term)]
         words = (self._word_for(term) for _, term in sorted(near, reverse=True))
         return [w for w in words if w][:MAX_SPELLINGS]
