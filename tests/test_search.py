@@ -174,3 +174,30 @@ def test_a_fact_cut_across_passages_is_found_and_quoted(tmp_path, home, shared_d
         answer = context.persona(v).ask("Who woke me and my wife when the big fire broke out?")
     assert answer.remembered and answer.citations[0]["started_at"].startswith("1666-09-02")
     assert "Jane called us up" in answer.text, answer.text
+
+
+def test_the_fact_further_on_in_the_best_entry_is_quoted_too(tmp_path, home, shared_data):
+    """Real diary text, the real embedding and chat models. Turner's hanging, 21 January 1664: the
+    passage nearest "how much did I pay to see Turner hanged, and where did I stand?" is where Pepys
+    sends his wife for a place and finds Turner not yet hanged; the answer stands further on ("I got
+    for a shilling to stand upon the wheel of a cart"). The best entry's other sentence that holds what
+    its quote lacks (the question's "stand", and a sum where the question asks "how much") is quoted
+    too (persona/answers.py, _elsewhere_in)."""
+    import json
+
+    from lifelog_import.writing import written_date
+    from sideload.context import AppContext
+    from sideload.jobs import JobContext
+
+    lines = [json.loads(x) for x in (shared_data / "diary" / "pepys_1664.jsonl").read_text().splitlines()]
+    days = [e for e in lines if (w := written_date(e)) and "1664-01-18" <= w[0].date().isoformat() <= "1664-01-22"]
+    diary = tmp_path / "turner.jsonl"
+    diary.write_text("".join(json.dumps(e) + "\n" for e in days), encoding="utf-8")
+    context = AppContext(tmp_path / "v", warn=lambda text: None)
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+        answer = context.persona(v).ask("You paid to get a good view when that robber Turner was hanged. "
+                                        "How much, and where did you stand?")
+    assert answer.remembered and answer.citations[0]["started_at"].startswith("1664-01-21"), answer.text
+    assert "a shilling to stand upon the wheel of a cart" in answer.text, answer.text
+
