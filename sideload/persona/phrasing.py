@@ -126,7 +126,7 @@ _NAME = re.compile(r"(?<=[a-z,;:] )(?:(?:Mr|Mrs|Sir|Lord|Lady|Dr|Captain)\.?\s+)
 _MONEY = re.compile(r"£|\b\d[\d,]*\s?[lsd]\b\.?|\b(?:shillings?|pounds?|pence|crowns?|guineas?|pieces)\b", re.I)
 _ASKS = [(_MONEY, re.compile(r"\b(?:cost|costs|price|worth|paid|pay|spend|spent|money|fortune|saved|wages?|salary)\b",
                              re.I)),
-         (_NUMBER, re.compile(r"\bhow (?:many|much|long|old|often|far)\b|\b(?:cost|price|worth|paid|pay)\b", re.I)),
+         (_NUMBER, re.compile(r"\bhow (?:many|much|long|old|often|far)\b", re.I)),  # a sum is asked for above
          (_NAME, re.compile(r"^\W*(?:\w+,\s*)?(?:who|whom|whose)\b|\bwhich (?:actor|person|man|woman|lady|girl|boy)\b",
                             re.I))]
 _ORDINAL = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
