@@ -12,7 +12,9 @@ first few instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 LOOKS_BACK = re.compile(r"\b(?:this|the) (?:month|year)\b|\bends? (?:of )?(?:the|this) (?:month|year)\b", re.I)
 REVIEW_PLACE = 4  # the fifth result (dev set: entry in top 5 42 -> 43 of 55, top 1 unchanged at 28)
@@ -27,10 +29,12 @@ def asks_about_a_period(date_from: date | None, date_to: date | None) -> bool:
     return date_from is not None and date_to is not None and (date_to - date_from).days + 1 >= PERIOD_DAYS
 
 
-def review_among_first(ranked: list, place: int = REVIEW_PLACE) -> list:
-    """`ranked` (hits with .review and .score, best first) with its best review moved up to `place`
-    where it stood below; it takes the score of the hit it passes, so the order still reads by score."""
-    at = next((i for i, h in enumerate(ranked) if h.review), None)
+def review_among_first(ranked: list, place: int = REVIEW_PLACE,
+                       is_review: Callable[[Any], bool] = lambda h: h.review) -> list:
+    """`ranked` (hits with .score, best first) with its best review moved up to `place` where it stood
+    below; it takes the score of the hit it passes, so the order still reads by score. Only the hits
+    above the first review are asked `is_review`."""
+    at = next((i for i, h in enumerate(ranked) if is_review(h)), None)
     if at is None or at <= place:
         return ranked
     out = list(ranked)

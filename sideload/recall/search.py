@@ -68,7 +68,6 @@ class _Hit:
     weighted: float = 0.0  # the same, each word weighted by its rarity in the vault (idf)
     passage: int | None = None  # the best passage of a long moment, where the evidence stands
     passage_sim: float = -1.0
-    review: bool = False  # the writer looking back over a month or a year (recall/reviews.py)
 
     def evidence(self) -> dict[str, Any]:
         """Why this hit: returned with it, so the persona judges relevance without asking again."""
@@ -311,8 +310,9 @@ class Searcher:
             self._evidence(req, ranked, rows, qvec)
             if req.rerank and req.mode == "hybrid":
                 ranked = self._rerank(ranked)
-                if reviews.asks_about_a_period(req.date_from, req.date_to):
-                    ranked = reviews.review_among_first(ranked)
+                if reviews.asks_about_a_period(req.date_from, req.date_to):  # read only for such questions
+                    ranked = reviews.review_among_first(
+                        ranked, is_review=lambda h: h.rid in rows and reviews.looks_back(rows[h.rid]["text"]))
         with self.legs.timed("fetch"):
             return self._results(req, ranked, rows, held)
 
@@ -370,7 +370,6 @@ class Searcher:
             found = [t for t in terms if t in words or stem(t) in stems]
             h.coverage = len(found) / len(terms) if terms else 0.0
             h.weighted = sum(weights[t] for t in found) / total if total else 0.0
-            h.review = bool(row) and reviews.looks_back(row["text"])
 
     def _passage_sims(self, pids: list[int], qvec: np.ndarray) -> dict[int, float]:
         """The query's similarity to each of these passages, from the passage vectors in memory."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import islice
 
 from sideload.store import retrieval
 
@@ -71,7 +72,7 @@ class Spellings:
         near = [(docs, term) for term, docs in vocabulary.get(stemmed[:1], [])
                 if spelt_otherwise(stemmed, term)]
         words = (self._word_for(term) for _, term in sorted(near, reverse=True))
-        return [w for w in words if w][:MAX_SPELLINGS]
+        return list(islice((w for w in words if w), MAX_SPELLINGS))  # no probing past the first found
 
     def _word_for(self, term: str) -> str | None:
         """A word whose stem is `term`, to ask the index with: it stems what it is asked ("suitcas"
