@@ -307,6 +307,23 @@ def test_a_quote_holds_the_kind_of_word_that_answers():
     assert "Brisband" in excerpt(story, ["girls", "lift", "man", "finger"], limit=170)  # who "he" was
 
 
+def test_a_sum_past_the_cut_of_a_long_sentence_is_quoted():
+    """"How much had I saved?" shares no word with the year's reckoning, and its sum stands 270
+    characters into a 468-character sentence: the quote holds the sum, not the date line before it."""
+    from sideload.persona.phrasing import answer_kind, excerpt
+
+    text = ("31st. At the office all the morning, and after dinner there again, dispatched first my letters, and "
+            "then to my accounts, not of the month but of the whole yeare also, and was at it till past twelve at "
+            "night, it being bitter cold; but yet I was well satisfied with my worke, and, above all, to find "
+            "myself, by the great blessing of God, worth £1,349, by which, as I have spent very largely, so I have "
+            "laid up above £500 this yeare above what I was worth this day twelvemonth. The Lord make me forever "
+            "thankful to his holy name for it!")
+    question = "How much had I saved up?"
+    quote = excerpt(text, ["saved"], limit=320, answer=answer_kind(question))
+    assert "£1,349" in quote and len(quote) <= 330
+    assert "£1,349" not in excerpt(text, ["saved"], limit=320)  # no kind asked for: from the sentence's start
+
+
 def test_a_form_of_address_is_part_of_a_name_not_a_relation():
     """"my Lady Batten" is Lady Batten, not Sir W. Batten as "my lady"; "my Lord Sandwich" is no relation;
     "St. James's Park" names no one."""
@@ -319,7 +336,7 @@ def test_a_form_of_address_is_part_of_a_name_not_a_relation():
 
 
 def test_the_memories_beside_the_best_are_those_that_hold_the_answer():
-    from sideload.persona.answers import _beside_the_best
+    from sideload.persona.choosing import beside_the_best as _beside_the_best
 
     def hit(i, text):
         return {"moment_id": str(i), "text": text}
@@ -336,7 +353,7 @@ def test_the_memories_beside_the_best_are_those_that_hold_the_answer():
 def test_the_best_memory_is_quoted_again_where_it_holds_what_its_quote_lacks():
     """A long entry's nearest passage holds the subject ("Turner hanged"); the fact (how much, where
     he stood) two sentences on. Pepys, 21 January 1664, shortened."""
-    from sideload.persona.answers import _elsewhere_in
+    from sideload.persona.choosing import elsewhere_in as _elsewhere_in
     from sideload.persona.phrasing import answer_kind
     from sideload.recall.words import keyword_terms
 
@@ -387,6 +404,43 @@ def test_a_review_of_the_period_asked_about_stands_among_the_first_five():
     assert all(a.score >= b.score for a, b in zip(moved, moved[1:]))  # still reads by score
     early = [SimpleNamespace(name=i, score=1.0 - i / 10, review=i == 2) for i in range(10)]
     assert reviews.review_among_first(early) == early  # already among the first: left where search put it
+
+
+def test_a_review_is_a_look_back_written_at_a_months_end_and_is_found_below_the_cut():
+    from types import SimpleNamespace
+
+    from sideload.recall import reviews
+
+    assert reviews.is_review("1662-07-31", "Thus ends this month, with my house full of workmen")
+    assert reviews.is_review("1665-01-01", "So ends the old year")  # the first of the next month too
+    assert reviews.is_review("1664-02-29", "this month I have spent much")  # a leap year's last day
+    assert not reviews.is_review("1662-06-12", "I must go to Brampton this month")  # a plan, not a reckoning
+    assert not reviews.is_review("1662-07-31", "Up and to the office") and not reviews.is_review("", "this year")
+    texts = {1: ("1662-07-30", "To the office."), 2: ("1662-06-12", "to Brampton this month"),
+             3: ("1662-07-31", "Thus ends this month"), 4: ("1662-08-31", "Thus ends the month")}
+    asked = []
+
+    def fetch(rids):
+        asked.append(list(rids))
+        return {r: {"day": texts[r][0], "text": texts[r][1]} for r in rids}
+    rows = fetch([1])
+    above, rest = [SimpleNamespace(rid=1)], [SimpleNamespace(rid=r) for r in (2, 3, 4)]
+    found = reviews.below_the_cut(above, rest, rows, fetch, chunk=2)
+    assert [h.rid for h in found] == [3] and 3 in rows  # the best-ranked review below; its row joins
+    assert asked[1:] == [[2, 3]]  # read a chunk at a time, no further than needed
+    assert reviews.below_the_cut([SimpleNamespace(rid=3)], rest, rows, fetch) == []  # one above already
+
+
+def test_the_gate_keeps_searchs_first_within_a_time_asked_about():
+    from sideload.persona.choosing import kept as _kept
+
+    def hit(name, dense, review=False):
+        return {"moment_id": name, "evidence": {"dense": dense, "weighted_coverage": 0.1}, "review": review}
+    hits = [hit("kiss", 0.37), hit("frost", 0.41), hit("other", 0.2), hit("reckoning", 0.3, review=True)]
+    assert [h["moment_id"] for h in _kept(hits, dated=False)] == ["frost", "reckoning"]
+    assert [h["moment_id"] for h in _kept(hits, dated=True)] == ["kiss", "frost", "reckoning"]
+    # nothing relevant within the time: nothing kept (the persona then asks again without the dates)
+    assert _kept([hit("kiss", 0.37), hit("other", 0.2)], dated=True) == []
 
 
 def test_a_moment_quoted_twice_reopens_at_its_first_quote():

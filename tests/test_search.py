@@ -201,3 +201,29 @@ def test_the_fact_further_on_in_the_best_entry_is_quoted_too(tmp_path, home, sha
     assert answer.remembered and answer.citations[0]["started_at"].startswith("1664-01-21"), answer.text
     assert "a shilling to stand upon the wheel of a cart" in answer.text, answer.text
 
+
+
+def test_a_periods_reckoning_is_quoted_though_it_ranks_below_the_cut(tmp_path, home, shared_data):
+    """Real diary text and the real embedding model. Pepys's autumn of 1665 (92 entries): "which office
+    did I hope for, and for how much a year?" is answered in his reckoning of October ("in great hopes
+    of my place of Surveyor-General of the Victualling, which will bring me £300 per annum"), which
+    shares little with the question and ranked below the 30 hits search reads. A question about a
+    stretch of time looks for the stretch's reckoning below the cut too (recall/reviews.py), and the
+    persona keeps it beside the best."""
+    import json
+
+    from lifelog_import.writing import written_date
+    from sideload.context import AppContext
+    from sideload.jobs import JobContext
+
+    lines = [json.loads(x) for x in (shared_data / "diary" / "pepys_1665.jsonl").read_text().splitlines()]
+    days = [e for e in lines if (w := written_date(e)) and "1665-09-01" <= w[0].date().isoformat() <= "1665-11-30"]
+    diary = tmp_path / "autumn.jsonl"
+    diary.write_text("".join(json.dumps(e) + "\n" for e in days), encoding="utf-8")
+    context = AppContext(tmp_path / "v", warn=lambda text: None)
+    with context.init() as v:
+        context.import_session(v, JobContext()).run([diary])
+        answer = context.persona(v).ask("In the autumn of 1665, which office did I hope to be given, "
+                                        "and for how much a year?")
+    assert any(c["started_at"].startswith("1665-10-31") for c in answer.citations), answer.text
+    assert "Surveyor-General of the Victualling, which will bring me £300" in answer.text, answer.text

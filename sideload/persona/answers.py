@@ -26,14 +26,11 @@ from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.identity import Identity, identity, never_named
 from sideload.persona.perspective import in_known_forms, owner_perspective
-from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, answers, excerpt, first_person, grounded,
-                                       holds_kind, sentence_spans, sentences, when_of, who_said, whole_sentences)
-from sideload.recall import timephrases
-from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms, stem
+from sideload.persona.phrasing import EXCERPT_CHARS, answer_kind, excerpt, first_person, grounded, when_of, who_said
+from sideload.persona.choosing import beside_the_best, body, elsewhere_in, kept, relevant
+from sideload.recall import reviews, timephrases
+from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
-# how well another sentence of the best memory must hold what its quote lacks to be quoted too: two of
-# the question's words, or one and the kind of word that answers (dev set, without the chat model)
-ELSEWHERE_MIN = 2.0
 # the persona's own name asked ("who am I?", "who are you?", "what's my name?"): the owner's, not a day quoted
 _WHO_AM_I = re.compile(r"^\W*(?:and\s+)?(?:who\s+(?:am\s+i|are\s+you)|what(?:'s|\s+is)\s+(?:my|your)\s+name)\W*$", re.I)
 DONT_REMEMBER = "I don't remember anything about that."
@@ -41,8 +38,6 @@ DONT_REMEMBER = "I don't remember anything about that."
 # On the dev set: 640 for all three held 33 of 55 facts at a median answer of 1,603 characters, 640 and
 # 320 held 32 at 1,164
 FIRST_QUOTE_CHARS = 640
-MIN_RELEVANCE_DENSE = 0.40  # cosine of question and memory (all-MiniLM-L6-v2)
-MIN_RELEVANCE_TERMS = 0.5  # share of the question's content words found in the memory, weighted by rarity
 # words that ask for an account of a stretch of time rather than for a fact in it
 _OVERVIEW = {"tell", "day", "days", "everything", "happened", "happen", "how", "was", "week", "month", "year",
              "morning", "afternoon", "evening", "today", "yesterday", "life", "go", "went", "going", "summary",
@@ -161,10 +156,14 @@ class Persona:
         days = [d for d, _ in self.vault.days()]
         req = build_request(days, question, limit=8, speaker=speaker)
         hits = self.searcher.search(req)
-        if not [h for h in hits if _relevant(h)] and req.understood:
+        if reviews.asks_about_a_period(req.date_from, req.date_to):
+            for h in hits:  # the writer's look back over the stretch asked about shares few of its words
+                h["review"] = reviews.is_review((h.get("started_at") or "")[:10], h.get("text") or "")
+        found = kept(hits, dated=bool(req.understood))
+        if not found and req.understood:
             # "on Friday" may be a day spoken of, not the day it was said: try again without the dates
-            hits = self.searcher.search(_undated(question, limit=8, speaker=speaker))
-        return [h for h in hits if _relevant(h)][:limit]
+            found = kept(self.searcher.search(_undated(question, limit=8, speaker=speaker)), dated=False)
+        return found[:limit]
 
     def _about(self, person: str, query: str, limit: int = 4) -> list[dict]:
         """Moments about a person: their own words, or words that name them, most relevant first."""
@@ -175,7 +174,7 @@ class Persona:
         if not hits and req.understood:
             hits = self.searcher.search(_undated(query, limit=12))
         about = [h for h in hits if name in (h.get("speaker_name") or "").lower() or name in (h.get("text") or "").lower()]
-        about = [h for h in about if h.get("evidence", {}).get("coverage", 0) > 0.34 or _relevant(h)][:limit]
+        about = [h for h in about if h.get("evidence", {}).get("coverage", 0) > 0.34 or relevant(h)][:limit]
         if len(about) < limit:  # a named voice's own words need not share a word with the question
             from sideload.store.people import spoken_by
             from sideload.store.queries import moments_by_ids
@@ -222,7 +221,7 @@ class Persona:
             memories = said + [m for m in self._about(plan.person, plan.query, limit=2)
                                if m["moment_id"] != plan.identity.moment_id]
         else:
-            memories = _beside_the_best(plan.query, self.recall(plan.query, limit=5))
+            memories = beside_the_best(plan.query, self.recall(plan.query, limit=5))
         if not memories:
             if on_token:
                 on_token(DONT_REMEMBER)
@@ -233,10 +232,10 @@ class Persona:
         # a passage is quoted in whole sentences, the first memory (the answer) with room to hold them,
         # the others ("Also, ...") as briefly as a short moment
         wanted = answer_kind(plan.query) if plan.kind == "fact" else None
-        quotes = [(m, excerpt(_body(m), terms, limit=FIRST_QUOTE_CHARS if i == 0 and m.get("passage") else EXCERPT_CHARS,
+        quotes = [(m, excerpt(body(m), terms, limit=FIRST_QUOTE_CHARS if i == 0 and m.get("passage") else EXCERPT_CHARS,
                               answer=wanted))
                   for i, m in enumerate(memories)]
-        if plan.kind == "fact" and (more := _elsewhere_in(quotes[0], terms, wanted)) is not None:
+        if plan.kind == "fact" and (more := elsewhere_in(quotes[0], terms, wanted)) is not None:
             memories.insert(1, more[0])
             quotes.insert(1, more)
         lead, problem = self._lead(question, plan, quotes, history, on_token, ctx)
@@ -253,9 +252,9 @@ class Persona:
         if plan.mood:  # across the life (or the time asked about): where they said so in their own words
             days = [d for d, _ in self.vault.days()]
             hits = self.searcher.search(build_request(days, plan.query, limit=25, speaker="me"))
-            return [m for m in hits if _FEELING_WORDS.search(_body(m))][:3]
+            return [m for m in hits if _FEELING_WORDS.search(body(m))][:3]
         return [m for m in self._period(plan.query) if m.get("speaker") == "me"
-                and _FEELING_WORDS.search(_body(m))][:3]
+                and _FEELING_WORDS.search(body(m))][:3]
 
     def _never_said(self, plan: Plan, on_token) -> Answer:
         text = (f"I don't remember ever saying what I think about {plan.topic}." if plan.topic
@@ -312,57 +311,6 @@ class Persona:
 def _undated(text: str, **kw) -> SearchRequest:
     """The question as words only, its time phrases not taken as dates."""
     return SearchRequest(text=text, **kw)
-
-
-def _relevant(hit: dict) -> bool:
-    ev = hit.get("evidence") or {}
-    return (ev.get("dense") or 0.0) >= MIN_RELEVANCE_DENSE or ev.get("weighted_coverage", 0.0) >= MIN_RELEVANCE_TERMS
-
-
-def _beside_the_best(query: str, hits: list[dict], keep: int = 3) -> list[dict]:
-    """Search's best memory first, then those of the next few whose sentences hold most of the
-    question's words (and, for "how much?" or "who?", the kind of word that answers), in search's
-    order. The fact is often in the fourth: "who gave me the gloves, and how many coins?" (dev set,
-    without the chat model: 33 -> 36 of 55 facts held; the test set the same).
-    """
-    if len(hits) <= keep:
-        return hits
-    stems = {stem(t) for t in keyword_terms(query)}
-    wanted = answer_kind(query)
-
-    def holds(m: dict) -> float:
-        return max((answers(sentence, stems, wanted) for sentence in sentences(_body(m))), default=0.0)
-    beside = sorted(range(1, len(hits)), key=lambda i: (-holds(hits[i]), i))[:keep - 1]
-    return [hits[0]] + [hits[i] for i in sorted(beside)]
-
-
-def _elsewhere_in(first: tuple[dict, str], terms: list[str], wanted) -> tuple[dict, str] | None:
-    """The best memory's other sentence that holds what its quote lacks, quoted too. A long entry's
-    nearest passage holds the question's subject ("Turner hanged"), and the fact may stand two
-    passages on ("I got for a shilling to stand upon the wheel of a cart"): the words of the question
-    that the quote lacks, and the kind of word that answers where the quote has none, find it."""
-    m, quote = first
-    p, text = m.get("passage") or {}, m.get("text") or ""
-    if not p or not text:
-        return None
-    lacking = {stem(t) for t in terms} - {stem(w) for w in keyword_terms(quote)}
-    kind = None if holds_kind(quote, wanted) else wanted
-    spans = [(answers(text[a:b], lacking, kind), a, b) for a, b in sentence_spans(text)
-             if (b <= p["start"] or a >= p["end"]) and text[a:b] not in quote]
-    score, a, b = max(spans, key=lambda x: (x[0], -x[1]), default=(0.0, 0, 0))
-    if score < ELSEWHERE_MIN:
-        return None
-    more = {**m, "passage": {**p, "start": a, "end": b, "text": text[a:b]}}
-    return more, excerpt(_body(more), terms, limit=EXCERPT_CHARS, answer=wanted)
-
-
-def _body(m: dict) -> str:
-    """What is quoted of a moment: its best passage (in whole sentences) when it is long, else its
-    words or its caption."""
-    p, text = m.get("passage") or {}, m.get("text") or ""
-    if p.get("text") and text[p["start"]:p["end"]] == p["text"]:
-        return whole_sentences(text, p["start"], p["end"], around=1)
-    return p.get("text") or text or m.get("caption") or ""
 
 
 def _cited(plan: Plan, quotes) -> list[str]:

@@ -161,9 +161,11 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS, answer: re.
         return " ".join(text.split())
     stems = {stem(t) for t in terms}
 
-    best = max(range(len(sents)), key=lambda i: (answers(sents[i], stems, answer), -i))
+    # where no sentence holds a word of the question, the one holding the kind of word that answers:
+    # "how much had I saved?" is answered by "worth £1,349", not by the date line before it
+    best = max(range(len(sents)), key=lambda i: (answers(sents[i], stems, answer), holds_kind(sents[i], answer), -i))
     if len(sents[best]) > limit:  # one endless sentence (a diarist's): the stretch of it around its words
-        return _window(sents[best], stems, limit)
+        return _window(sents[best], stems, limit, answer)
     lo = hi = best
     out = sents[best]
     if best > 0 and _PRONOUN_START.match(out) and len(out) + len(sents[best - 1]) + 1 <= limit:
@@ -189,11 +191,24 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS, answer: re.
     return ("… " if lo > 0 else "") + out + (" …" if hi < len(sents) - 1 else "")
 
 
-def _window(sentence: str, stems: set[str], limit: int) -> str:
+def _kind_at(text: str, answer: re.Pattern | None) -> list[int]:
+    """Where the words of the kind that answers stand in the text (a day's ordinal is none)."""
+    if answer is None:
+        return []
+    ordinals = [m.span() for m in _ORDINAL.finditer(text)]
+    return [m.start() for m in answer.finditer(text) if not any(a <= m.start() < b for a, b in ordinals)]
+
+
+def _window(sentence: str, stems: set[str], limit: int, answer: re.Pattern | None = None) -> str:
     """About `limit` characters of a long sentence, from a little before the first of its words that
-    the question holds, cut at word boundaries."""
+    the question holds, cut at word boundaries; moved on to the word of the kind that answers when
+    that stands further ("to find myself, by the great blessing of God, worth £1,349")."""
     at = next((m.start() for m in re.finditer(r"[\w']+", sentence) if stem(m.group(0).lower()) in stems), 0)
     lo = max(0, min(at - limit // 4, len(sentence) - limit))
+    kinds = _kind_at(sentence, answer)
+    if kinds and not any(lo <= k < lo + limit - 24 for k in kinds):
+        k = next((k for k in kinds if k >= at), kinds[0])
+        lo = max(0, min(k - limit // 2, len(sentence) - limit))
     out = sentence[lo:lo + limit]
     if lo > 0:
         out = out.split(" ", 1)[-1]

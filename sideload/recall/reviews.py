@@ -12,17 +12,35 @@ first few instead.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-LOOKS_BACK = re.compile(r"\b(?:this|the) (?:month|year)\b|\bends? (?:of )?(?:the|this) (?:month|year)\b", re.I)
+# "yeare": as Pepys spells it at the end of 1664 ("So ends the old yeare")
+LOOKS_BACK = re.compile(r"\b(?:this|the)(?: old)? (?:month|yeare?)\b|\bends? (?:of )?(?:the|this)(?: old)? (?:month|yeare?)\b",
+                        re.I)
 REVIEW_PLACE = 4  # the fifth result (dev set: entry in top 5 42 -> 43 of 55, top 1 unchanged at 28)
 PERIOD_DAYS = 28  # a question about a month or longer
 
 
 def looks_back(text: str) -> bool:
     return bool(LOOKS_BACK.search(text or ""))
+
+
+def at_a_month_end(day: str) -> bool:
+    """The last three days of a month, or the first of the next: where a reckoning of it is written."""
+    try:
+        d = date.fromisoformat(day or "")
+    except ValueError:
+        return False
+    return d.day == 1 or d.day > monthrange(d.year, d.month)[1] - 3
+
+
+def is_review(day: str, text: str) -> bool:
+    """A moment that looks back over its month or year, written at the month's end: "this month"
+    on the 12th of June is a plan, not a reckoning (Pepys: 159 entries say it, 62 at a month's end)."""
+    return at_a_month_end(day) and looks_back(text)
 
 
 def asks_about_a_period(date_from: date | None, date_to: date | None) -> bool:
@@ -42,3 +60,20 @@ def review_among_first(ranked: list, place: int = REVIEW_PLACE,
     hit.score = max(hit.score, out[place].score)
     out.insert(place, hit)
     return out
+
+
+def below_the_cut(ranked: list, rest: list, rows: dict, fetch: Callable[[list[int]], dict],
+                  chunk: int = 100) -> list:
+    """[the best review among `rest`] when none of `ranked` is one: a reckoning shares few words with
+    any question and can fall below the cut ("summer 1662 ... where was I sleeping?": July's end
+    ranked below 30 of the window's entries). Rows read on the way join `rows`."""
+    if any(h.rid in rows and is_review(rows[h.rid]["day"], rows[h.rid]["text"]) for h in ranked):
+        return []
+    for i in range(0, len(rest), chunk):
+        part = rest[i:i + chunk]
+        got = fetch([h.rid for h in part])
+        found = next((h for h in part if h.rid in got and is_review(got[h.rid]["day"], got[h.rid]["text"])), None)
+        if found is not None:
+            rows[found.rid] = got[found.rid]
+            return [found]
+    return []

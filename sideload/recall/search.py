@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sideload.recall import reviews, timephrases
+from sideload.recall.fusion import Hit, fuse, rerank
 from sideload.recall.legs import Legs, QueryVectors
 from sideload.recall.merge import merge_neighbours, passage_json
 from sideload.recall.passage_matrix import PassageMatrix
@@ -29,17 +30,11 @@ from sideload.store import retrieval
 from sideload.store.moments import row_to_json
 from sideload.store.queries import vectors_of
 
-# Fusion weights each leg: a passage's vector sees one stretch of a long entry, an entry's vector only
-# its first ~200 words. Chosen on benchmarks/recall.py --questions dev, checked on its unseen test set.
-RRF_K = 20
-LEG_WEIGHTS = {"dense": 0.5, "dense_passage": 2.0, "keyword": 1.0, "keyword_passage": 0.5}
-SHORT_LEG_WEIGHTS = {**LEG_WEIGHTS, "dense": 2.0}  # a short moment's own vector is its one passage's
-RERANK_COVERAGE = 0.2  # the share of the question's rare words a hit holds, added to its fused score
-RERANK_DENSE = 0.6  # and its similarity: ranks hide that 0.54 is far nearer than 0.29 (search_quality 0.71 -> 0.76)
 CANDIDATES = 100  # per retriever
 EXACT_MAX = 30_000  # candidates scored exactly from SQLite; above this the ANN index is used
 SMALL_VAULT = 10_000  # a vault this small is scored whole (a few ms) and never starts chromadb (a second)
 MIN_DENSE = 0.22  # cosine below which a dense neighbour is no evidence at all (all-MiniLM-L6-v2)
+
 
 @dataclass
 class SearchRequest:
@@ -56,31 +51,6 @@ class SearchRequest:
     include_private: bool = True  # the owner sees their own; a family copy holds none
     hours: tuple[int, int] | None = None
     understood: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class _Hit:
-    rid: int
-    score: float = 0.0
-    dense: float | None = None
-    ranks: dict[str, int] = field(default_factory=dict)
-    coverage: float = 0.0  # share of the query's words the moment (or its best passage) holds
-    weighted: float = 0.0  # the same, each word weighted by its rarity in the vault (idf)
-    passage: int | None = None  # the best passage of a long moment, where the evidence stands
-    passage_sim: float = -1.0
-
-    def evidence(self) -> dict[str, Any]:
-        """Why this hit: returned with it, so the persona judges relevance without asking again."""
-        return {"dense": None if self.dense is None else round(self.dense, 4),
-                "coverage": round(self.coverage, 4), "weighted_coverage": round(self.weighted, 4),
-                "ranks": dict(self.ranks)}
-
-    def took_passage(self, pid: int, sim: float | None) -> None:
-        if sim is not None and sim > self.passage_sim:
-            self.passage, self.passage_sim = pid, sim
-            self.dense = sim if self.dense is None else max(self.dense, sim)
-        elif self.passage is None:
-            self.passage = pid
 
 
 class Searcher:
@@ -260,7 +230,7 @@ class Searcher:
         where, args = self._where(req)
         if not keyword_terms(req.text) and self._filtered(req):
             return self._browse(req, where, args)  # "what did I do on Monday": the day itself
-        hits: dict[int, _Hit] = {}
+        hits: dict[int, Hit] = {}
         qvec = None
         if self.embedder is None:  # vectors from another embedding model: words only until re-embedded
             req.mode = "keyword"
@@ -279,40 +249,42 @@ class Searcher:
                 dense = [(rid, s) for rid, s in self.dense(req, qvec, where, args, found) if s >= MIN_DENSE]
                 passages = self.passage_dense(req, qvec, where, args)
             for rank, (rid, sim) in enumerate(dense):
-                h = hits.setdefault(rid, _Hit(rid))
+                h = hits.setdefault(rid, Hit(rid))
                 h.ranks["dense"], h.dense = rank, sim
             # long moments are also searched passage by passage: a moment takes its best passage's rank
             for rank, (pid, rid, sim) in enumerate(passages):
-                h = hits.setdefault(rid, _Hit(rid))
+                h = hits.setdefault(rid, Hit(rid))
                 h.ranks.setdefault("dense_passage", rank)
                 h.took_passage(pid, sim)
         for rank, rid in enumerate(words):
-            hits.setdefault(rid, _Hit(rid)).ranks["keyword"] = rank
+            hits.setdefault(rid, Hit(rid)).ranks["keyword"] = rank
         # a passage found by its words is weighed by its meaning too, from the vectors in memory: the
         # quote is the nearest of all the passages the legs brought
         sims = self._passage_sims([pid for pid, _ in passage_words], qvec) if qvec is not None else {}
         for rank, (pid, rid) in enumerate(passage_words):
-            h = hits.setdefault(rid, _Hit(rid))
+            h = hits.setdefault(rid, Hit(rid))
             h.ranks.setdefault("keyword_passage", rank)
             h.took_passage(pid, sims.get(pid))
         if not hits:
             return []
         with self.legs.timed("fusion"):
-            long = set() if self._passages is None else self._passages.long
-            for h in hits.values():
-                w = LEG_WEIGHTS if h.rid in long else SHORT_LEG_WEIGHTS
-                h.score = sum(w[leg] / (RRF_K + 1 + r) for leg, r in h.ranks.items()) * (RRF_K + 1) / 4
-            ranked = sorted(hits.values(), key=lambda h: -h.score)[: max(3 * req.limit, 30)]
+            fuse(list(hits.values()), set() if self._passages is None else self._passages.long)
+            ordered = sorted(hits.values(), key=lambda h: -h.score)
+            ranked = ordered[: max(3 * req.limit, 30)]
+        period = req.rerank and req.mode == "hybrid" and reviews.asks_about_a_period(req.date_from, req.date_to)
         with self.legs.timed("fetch"):
             rows = retrieval.rows_by_rid(self.db, [h.rid for h in ranked])
+            if period:  # the stretch's reckoning may rank below the cut; it is looked for among the rest
+                ranked += reviews.below_the_cut(ranked, ordered[len(ranked):], rows,
+                                                lambda rids: retrieval.rows_by_rid(self.db, rids))
             held = passage_rows.by_pid(self.db, [h.passage for h in ranked if h.passage is not None])
         with self.legs.timed("fusion"):  # each hit's evidence, and the rerank by it
             self._evidence(req, ranked, rows, qvec)
             if req.rerank and req.mode == "hybrid":
-                ranked = self._rerank(ranked)
-                if reviews.asks_about_a_period(req.date_from, req.date_to):  # read only for such questions
+                ranked = rerank(ranked)
+                if period:  # read only for such questions
                     ranked = reviews.review_among_first(
-                        ranked, is_review=lambda h: h.rid in rows and reviews.looks_back(rows[h.rid]["text"]))
+                        ranked, is_review=lambda h: h.rid in rows and reviews.is_review(rows[h.rid]["day"], rows[h.rid]["text"]))
         with self.legs.timed("fetch"):
             return self._results(req, ranked, rows, held)
 
@@ -327,7 +299,7 @@ class Searcher:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sideload-search")
         return self._pool.submit(self._vector_leg, req, exact)
 
-    def _results(self, req: SearchRequest, ranked: list[_Hit], rows: dict, held: dict) -> list[dict[str, Any]]:
+    def _results(self, req: SearchRequest, ranked: list[Hit], rows: dict, held: dict) -> list[dict[str, Any]]:
         """The ranked hits as moments, neighbours merged, each with its evidence."""
         top = max(h.score for h in ranked) or 1.0
         results = [(rows[h.rid], h.score / top, {**h.evidence(), **passage_json(held.get(h.passage))})
@@ -348,7 +320,7 @@ class Searcher:
         where, args = self._where(req)
         return [row_to_json(r) for r in retrieval.browse(self.db, where, args, limit)]
 
-    def _evidence(self, req: SearchRequest, ranked: list[_Hit], rows: dict, qvec) -> None:
+    def _evidence(self, req: SearchRequest, ranked: list[Hit], rows: dict, qvec) -> None:
         """Each hit's similarity to the query and how many (and how rare) of its words it holds."""
         terms = list(dict.fromkeys(self._terms(req.text)))
         weights = self._weights(terms) if terms else {}
@@ -374,13 +346,6 @@ class Searcher:
     def _passage_sims(self, pids: list[int], qvec: np.ndarray) -> dict[int, float]:
         """The query's similarity to each of these passages, from the passage vectors in memory."""
         return self._passages.own_sims(pids, qvec) if self._passages is not None and len(self._passages) else {}
-
-    def _rerank(self, ranked: list[_Hit]) -> list[_Hit]:
-        """The fused rank plus the share of the question's rare words a hit holds and its similarity."""
-        for h in ranked:
-            h.score += RERANK_COVERAGE * h.weighted + RERANK_DENSE * max(h.dense or 0.0, 0.0)
-        return sorted(ranked, key=lambda h: -h.score)
-
 
 def build_request(vault_days: list[str], text: str, **kw: Any) -> SearchRequest:
     """A request with the time phrases of the text turned into filters (explicit flags win)."""
