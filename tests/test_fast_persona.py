@@ -490,3 +490,24 @@ def test_who_am_i_is_answered_with_the_owners_name(persona_vault, tmp_path):
     nameless = _diary_vault(tmp_path / "n", [("2026-03-01", "Repotted the fig tree.")])
     assert "don't know my own name" in _ask(nameless, "who am I?").text
     assert "Ada" not in _ask(persona_vault, "who am I talking to about the fig tree?").text  # not that question
+
+
+def test_a_time_outside_the_record_is_said_so_not_answered_from_another(tmp_path, home):
+    """"What did I eat on New Year's Day 1661?" over a diary that begins in December 1661 quoted
+    venison pasties of September 1662 under the lead "I ate a couple of venison pasties". A time
+    wholly before the first memory or after the last is said so, with the span remembered; a memory
+    that speaks of that time in the words asked still answers."""
+    context = _diary_vault(tmp_path, [
+        ("2026-02-20", "So happy today: the garden club gave my roses first prize."),
+        ("2026-03-01", "Dinner with Ruth. We laughed about our wedding in 1999, when the marquee blew away."),
+        ("2026-03-02", "Ate a venison pie at the pub after the swim."),
+    ])
+    for question in ("What did I eat at Christmas 2024?", "how was March 2027?", "What did I feel in 2019?"):
+        answer = _ask(context, question)
+        assert not answer.citations and answer.text.startswith("I have no memories of "), answer.text
+        assert "20 February 2026 to 2 March 2026" in answer.text, answer.text
+    assert "Christmas 2024" in _ask(context, "What did I eat at Christmas 2024?").text
+    spoken_of = _ask(context, "What happened at our wedding in 1999?")
+    assert spoken_of.citations and "marquee" in spoken_of.text, spoken_of.text
+    within = _ask(context, "Where did I eat the venison pie in March 2026?")
+    assert within.citations and "venison" in within.text, within.text

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -189,10 +190,26 @@ class Persona:
         days = [d for d, _ in self.vault.days()]
         req = build_request(days, query, limit=8)
         if req.date_from is None and days:
-            from datetime import date
-
             req.date_from = req.date_to = date.fromisoformat(days[-1])
         return _spread(self.searcher.browse(req, limit=200), 6)
+
+    def _outside_the_record(self, query: str) -> str | None:
+        """What to say when the time asked about lies wholly before the first memory or after the last,
+        unless a memory speaks of that time in the words asked ("what did I say about our wedding in 1955?")."""
+        days = [d for d, _ in self.vault.days()]
+        if not days:
+            return None
+        _, tf = timephrases.parse(query, days)
+        first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
+        if tf.date_from is None or tf.date_to is None or (tf.date_to >= first and tf.date_from <= last):
+            return None
+        when = _AS_ASKED.sub("", tf.phrases[0]).strip() if tf.phrases else "then"
+        said = re.compile(rf"\b{re.escape(when)}\b", re.I)
+        if any(said.search(h.get("text") or "") for h in self.searcher.search(_undated(query, limit=8))
+               if relevant(h)):
+            return None
+        return (f"I have no memories of {when}: what I remember runs from {_long_date(first)} "
+                f"to {_long_date(last)}.")
 
     # -- answering -----------------------------------------------------------------------------
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None,
@@ -200,9 +217,13 @@ class Persona:
         """Answer from memory. `ctx` carries the cancel: a stop ends generation at the next token."""
         plan = self.plan(question, history)
         # a name the vault never holds (no nearest stranger is quoted), or the persona's own: no memory to quote
-        if plan.kind in ("stranger", "self"):
-            text = (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
-                    else f"I am {self.owner}." if self.owner else "I don't know my own name: nobody has told me it yet.")
+        # a time before the first memory or after the last: said so, not a memory of another time
+        # ("what did I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
+        outside = None if plan.kind in ("stranger", "self", "identity") else self._outside_the_record(plan.query)
+        if plan.kind in ("stranger", "self") or outside:
+            text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
+                               else f"I am {self.owner}." if self.owner
+                               else "I don't know my own name: nobody has told me it yet.")
             if on_token:
                 on_token(text)
             return Answer(text, [], False)
@@ -311,6 +332,14 @@ class Persona:
 def _undated(text: str, **kw) -> SearchRequest:
     """The question as words only, its time phrases not taken as dates."""
     return SearchRequest(text=text, **kw)
+
+
+# the words of a time phrase that belong to the question, not the time: "how was March 1664" is March 1664
+_AS_ASKED = re.compile(r"^(?:(?:how|what) (?:was|were|is|about)|in|on|at|during|from|of|over)\s+", re.I)
+
+
+def _long_date(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
 
 
 def _cited(plan: Plan, quotes) -> list[str]:
