@@ -511,3 +511,22 @@ def test_a_time_outside_the_record_is_said_so_not_answered_from_another(tmp_path
     assert spoken_of.citations and "marquee" in spoken_of.text, spoken_of.text
     within = _ask(context, "Where did I eat the venison pie in March 2026?")
     assert within.citations and "venison" in within.text, within.text
+
+
+def test_a_long_stretch_is_told_from_days_across_it_and_its_reckoning(tmp_path, home):
+    """"How was 2025?" was told from the first 200 moments of the year (January to July); now from days
+    spread over all of it, and the writer's own reckoning at its end is quoted from its close."""
+    from datetime import date, timedelta
+
+    entries = [((date(2025, 1, 1) + timedelta(days=i)).isoformat(), f"Day {i}. Worked at the bakery and walked the dog.")
+               for i in range(0, 364, 1)]
+    entries[-1] = ("2025-12-30", "Up early and to the bakery. Home at six. So ends this year, and I find myself "
+                                 "richer by a new oven and poorer by the old van.")
+    context = _diary_vault(tmp_path, entries)
+    year = _ask(context, "How was 2025?")
+    cited = [c["started_at"][:10] for c in year.citations]
+    assert len(cited) == 6 and cited == sorted(cited), cited
+    assert cited[0] < "2025-03-01" and "2025-05-01" < cited[3] < "2025-10-01" and cited[-1] == "2025-12-30", cited
+    assert "richer by a new oven" in year.text, year.text  # the reckoning, from its close
+    with context.open() as v:
+        assert context.persona(v).plan("tell me about 2025").kind == "period"

@@ -66,6 +66,10 @@ def test_time_phrase_parser_resolves_against_the_vault():
     _, tf = parse("the talk on March 2nd", days)
     assert str(tf.date_from) == "2026-03-02"
     assert parse("may I see the passport", days)[1].phrases == ()
+    # a year on its own where the question is about it, not a number of things
+    for question in ("How was 2025?", "tell me about 2025", "how was the year 2025?"):
+        assert str(parse(question, days)[1].date_from) == "2025-01-01", question
+    assert parse("about 1500 people came", days)[1].phrases == ()
     # a month marked as one later in the question is still found ("may I ... in May 1662")
     _, tf = parse("may I ask what you did in May 2025", days)
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-05-01", "2025-05-31")

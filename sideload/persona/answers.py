@@ -20,14 +20,15 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.identity import Identity, identity, never_named
 from sideload.persona.perspective import in_known_forms, owner_perspective
-from sideload.persona.phrasing import EXCERPT_CHARS, answer_kind, excerpt, first_person, grounded, when_of, who_said
+from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, closing, excerpt, first_person, grounded, when_of,
+                                       who_said)
 from sideload.persona.choosing import beside_the_best, body, elsewhere_in, kept, relevant
 from sideload.recall import reviews, timephrases
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
@@ -185,13 +186,42 @@ class Persona:
             about += _spread(theirs, limit - len(about))
         return about
 
-    def _period(self, query: str) -> list[dict]:
-        """The moments of the stretch of time asked about (the newest day when none is named)."""
+    def _stretch(self, query: str) -> tuple[list[str], SearchRequest]:
+        """The days of the stretch of time asked about (the newest day when none is named), and its request."""
         days = [d for d, _ in self.vault.days()]
         req = build_request(days, query, limit=8)
         if req.date_from is None and days:
             req.date_from = req.date_to = date.fromisoformat(days[-1])
-        return _spread(self.searcher.browse(req, limit=200), 6)
+        if req.date_from is None:
+            return [], req
+        return [d for d in days if req.date_from.isoformat() <= d <= req.date_to.isoformat()], req
+
+    def _period(self, query: str, n: int = 6) -> list[dict]:
+        """Moments of the stretch asked about: of one day, n of its moments spread over it; of many, one
+        of each of n days spread over them, and the writer's own reckoning of the stretch where there is
+        one ("how was March 1663?": what he wrote at its end of his health, purse and house)."""
+        inside, req = self._stretch(query)
+        if len(inside) <= 1:
+            return _spread(self.searcher.browse(req, limit=200), n)
+        reckoning = self._reckoning(inside) if reviews.asks_about_a_period(req.date_from, req.date_to) else None
+        chosen = _evenly(inside, n - (reckoning is not None))
+        each = max(1, (n - (reckoning is not None)) // len(chosen))  # a few days: several moments of each
+        out = [m for d in chosen for m in _spread(self.searcher.browse(
+            replace(req, date_from=date.fromisoformat(d), date_to=date.fromisoformat(d)), 50), each)
+            if reckoning is None or m["moment_id"] != reckoning["moment_id"]]
+        return out + ([reckoning] if reckoning else [])
+
+    def _reckoning(self, inside: list[str]) -> dict | None:
+        """The look back written at the end of the stretch (in its last five weeks), marked "review"."""
+        ends = [d for d in reversed(inside) if reviews.at_a_month_end(d)
+                and (date.fromisoformat(inside[-1]) - date.fromisoformat(d)).days <= 35]
+        for d in ends:
+            day = date.fromisoformat(d)
+            found = [m for m in self.searcher.browse(SearchRequest(text="", date_from=day, date_to=day), 50)
+                     if reviews.is_review(d, m.get("text") or "")]
+            if found:
+                return {**found[0], "review": True}
+        return None
 
     def _outside_the_record(self, query: str) -> str | None:
         """What to say when the time asked about lies wholly before the first memory or after the last,
@@ -253,8 +283,10 @@ class Persona:
         # a passage is quoted in whole sentences, the first memory (the answer) with room to hold them,
         # the others ("Also, ...") as briefly as a short moment
         wanted = answer_kind(plan.query) if plan.kind == "fact" else None
-        quotes = [(m, excerpt(body(m), terms, limit=FIRST_QUOTE_CHARS if i == 0 and m.get("passage") else EXCERPT_CHARS,
-                              answer=wanted))
+        # a reckoning of the stretch asked about is quoted from its close, where a diarist sums up the month
+        quotes = [(m, closing(body(m), EXCERPT_CHARS) if plan.kind == "period" and m.get("review") else
+                   excerpt(body(m), terms, limit=FIRST_QUOTE_CHARS if i == 0 and m.get("passage") else EXCERPT_CHARS,
+                           answer=wanted))
                   for i, m in enumerate(memories)]
         if plan.kind == "fact" and (more := elsewhere_in(quotes[0], terms, wanted)) is not None:
             memories.insert(1, more[0])
@@ -274,8 +306,9 @@ class Persona:
             days = [d for d, _ in self.vault.days()]
             hits = self.searcher.search(build_request(days, plan.query, limit=25, speaker="me"))
             return [m for m in hits if _FEELING_WORDS.search(body(m))][:3]
-        return [m for m in self._period(plan.query) if m.get("speaker") == "me"
-                and _FEELING_WORDS.search(body(m))][:3]
+        inside, req = self._stretch(plan.query)
+        return [m for m in self.searcher.browse(req, limit=200) if m.get("speaker") == "me"
+                and _FEELING_WORDS.search(body(m))][:3] if inside else []
 
     def _never_said(self, plan: Plan, on_token) -> Answer:
         text = (f"I don't remember ever saying what I think about {plan.topic}." if plan.topic
@@ -335,7 +368,7 @@ def _undated(text: str, **kw) -> SearchRequest:
 
 
 # the words of a time phrase that belong to the question, not the time: "how was March 1664" is March 1664
-_AS_ASKED = re.compile(r"^(?:(?:how|what) (?:was|were|is|about)|in|on|at|during|from|of|over)\s+", re.I)
+_AS_ASKED = re.compile(r"^(?:(?:how|what) (?:was|were|is|about)|about|the year|in|on|at|during|from|of|over)\s+", re.I)
 
 
 def _long_date(d: date) -> str:
@@ -353,8 +386,12 @@ def _cited(plan: Plan, quotes) -> list[str]:
 
 def _spread(moments: list[dict], n: int) -> list[dict]:
     """Up to n moments spread over the period, preferring words (speech, writing) over scenes."""
-    spoken = [m for m in moments if m.get("kind") in ("speech", "text")] or moments
-    if len(spoken) <= n:
-        return spoken
-    step = len(spoken) / n
-    return [spoken[int(i * step)] for i in range(n)]
+    return _evenly([m for m in moments if m.get("kind") in ("speech", "text")] or moments, n)
+
+
+def _evenly(items: list, n: int) -> list:
+    """Up to n of the items, evenly spaced from the first."""
+    if len(items) <= n:
+        return items
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]

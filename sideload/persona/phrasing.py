@@ -191,6 +191,22 @@ def excerpt(text: str, terms: list[str], limit: int = EXCERPT_CHARS, answer: re.
     return ("… " if lo > 0 else "") + out + (" …" if hi < len(sents) - 1 else "")
 
 
+def closing(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The last whole sentences of the text that fit in `limit` (at least the last one, cut at its start
+    if it is longer): where a diarist sums up the day or the month."""
+    sents = sentences(text)
+    if not sents:
+        return ""
+    out, i = sents[-1], len(sents) - 1
+    while i > 0 and len(out) + len(sents[i - 1]) + 1 <= limit:
+        i -= 1
+        out = sents[i] + " " + out
+    if len(out) > limit:
+        out = out[len(out) - limit + 1:].split(" ", 1)[-1]
+        return "… " + out
+    return ("… " if i > 0 else "") + out
+
+
 def _kind_at(text: str, answer: re.Pattern | None) -> list[int]:
     """Where the words of the kind that answers stand in the text (a day's ordinal is none)."""
     if answer is None:

@@ -133,12 +133,14 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         found.append(m.group(0))
         text = _strip(text, m.span())
 
-    # a year ("in 1665", "my portrait from 1666", "the fire of 1666", "the plague year of 1665"), and
+    # a year ("in 1665", "my portrait from 1666", "the fire of 1666", "the plague year of 1665", "how was
+    # 1663?"), and
     # the first fortnight of the next: a year's reckoning is often written just after it ends ("by how
     # much did my fortune grow in 1665?")
-    m = re.search(r"\b(?:in|during|from|of|year\s+(of))\s+(1[5-9]\d\d|20\d\d)\b", text, re.I)
+    m = re.search(r"\b(?:in|during|from|of|year\s+(of)|the\s+year|(?:how|what)\s+was)\s+(1[5-9]\d\d|20\d\d)\b"
+                  r"|\babout\s+(1[5-9]\d\d|20\d\d)\s*[?.!]?$", text, re.I)  # "tell me about 1663", not "about 1500 men"
     if m and tf.date_from is None:
-        y = int(m.group(2))
+        y = int(m.group(2) or m.group(3))
         tf.date_from, tf.date_to = date(y, 1, 1), date(y + 1, 1, 14)
         found.append(m.group(0))
         text = _strip(text, (m.start(1), m.end()) if m.group(1) else m.span())  # "plague year" stays
