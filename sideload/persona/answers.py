@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
+from sideload.persona.choosing import beside_the_best, body, elsewhere_in, kept, relevant
 from sideload.persona.identity import Identity, identity, never_named
 from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, closing, excerpt, first_person, grounded, when_of,
                                        who_said)
-from sideload.persona.choosing import beside_the_best, body, elsewhere_in, kept, relevant
+from sideload.persona.stretches import outside_the_record, period, spread, stretch
 from sideload.recall import reviews, timephrases
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
@@ -183,63 +183,8 @@ class Persona:
 
             seen = {h["moment_id"] for h in about}
             theirs = moments_by_ids(self.vault.db, [i for i in spoken_by(self.vault.db, person) if i not in seen])
-            about += _spread(theirs, limit - len(about))
+            about += spread(theirs, limit - len(about))
         return about
-
-    def _stretch(self, query: str) -> tuple[list[str], SearchRequest]:
-        """The days of the stretch of time asked about (the newest day when none is named), and its request."""
-        days = [d for d, _ in self.vault.days()]
-        req = build_request(days, query, limit=8)
-        if req.date_from is None and days:
-            req.date_from = req.date_to = date.fromisoformat(days[-1])
-        if req.date_from is None:
-            return [], req
-        return [d for d in days if req.date_from.isoformat() <= d <= req.date_to.isoformat()], req
-
-    def _period(self, query: str, n: int = 6) -> list[dict]:
-        """Moments of the stretch asked about: of one day, n of its moments spread over it; of many, one
-        of each of n days spread over them, and the writer's own reckoning of the stretch where there is
-        one ("how was March 1663?": what he wrote at its end of his health, purse and house)."""
-        inside, req = self._stretch(query)
-        if len(inside) <= 1:
-            return _spread(self.searcher.browse(req, limit=200), n)
-        reckoning = self._reckoning(inside) if reviews.asks_about_a_period(req.date_from, req.date_to) else None
-        chosen = _evenly(inside, n - (reckoning is not None))
-        each = max(1, (n - (reckoning is not None)) // len(chosen))  # a few days: several moments of each
-        out = [m for d in chosen for m in _spread(self.searcher.browse(
-            replace(req, date_from=date.fromisoformat(d), date_to=date.fromisoformat(d)), 50), each)
-            if reckoning is None or m["moment_id"] != reckoning["moment_id"]]
-        return out + ([reckoning] if reckoning else [])
-
-    def _reckoning(self, inside: list[str]) -> dict | None:
-        """The look back written at the end of the stretch (in its last five weeks), marked "review"."""
-        ends = [d for d in reversed(inside) if reviews.at_a_month_end(d)
-                and (date.fromisoformat(inside[-1]) - date.fromisoformat(d)).days <= 35]
-        for d in ends:
-            day = date.fromisoformat(d)
-            found = [m for m in self.searcher.browse(SearchRequest(text="", date_from=day, date_to=day), 50)
-                     if reviews.is_review(d, m.get("text") or "")]
-            if found:
-                return {**found[0], "review": True}
-        return None
-
-    def _outside_the_record(self, query: str) -> str | None:
-        """What to say when the time asked about lies wholly before the first memory or after the last,
-        unless a memory speaks of that time in the words asked ("what did I say about our wedding in 1955?")."""
-        days = [d for d, _ in self.vault.days()]
-        if not days:
-            return None
-        _, tf = timephrases.parse(query, days)
-        first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
-        if tf.date_from is None or tf.date_to is None or (tf.date_to >= first and tf.date_from <= last):
-            return None
-        when = _AS_ASKED.sub("", tf.phrases[0]).strip() if tf.phrases else "then"
-        said = re.compile(rf"\b{re.escape(when)}\b", re.I)
-        if any(said.search(h.get("text") or "") for h in self.searcher.search(_undated(query, limit=8))
-               if relevant(h)):
-            return None
-        return (f"I have no memories of {when}: what I remember runs from {_long_date(first)} "
-                f"to {_long_date(last)}.")
 
     # -- answering -----------------------------------------------------------------------------
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None,
@@ -249,7 +194,8 @@ class Persona:
         # a name the vault never holds (no nearest stranger is quoted), or the persona's own: no memory to quote
         # a time before the first memory or after the last: said so, not a memory of another time
         # ("what did I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
-        outside = None if plan.kind in ("stranger", "self", "identity") else self._outside_the_record(plan.query)
+        outside = None if plan.kind in ("stranger", "self", "identity") else outside_the_record(
+            self.searcher, [d for d, _ in self.vault.days()], plan.query)
         if plan.kind in ("stranger", "self") or outside:
             text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
                                else f"I am {self.owner}." if self.owner
@@ -258,7 +204,7 @@ class Persona:
                 on_token(text)
             return Answer(text, [], False)
         if plan.kind == "period":
-            memories = self._period(plan.query)
+            memories = period(self.searcher, [d for d, _ in self.vault.days()], plan.query)
         elif plan.kind == "feeling":
             memories = self._own_words(plan)  # their own words, nobody else's
             if not memories:
@@ -306,7 +252,7 @@ class Persona:
             days = [d for d, _ in self.vault.days()]
             hits = self.searcher.search(build_request(days, plan.query, limit=25, speaker="me"))
             return [m for m in hits if _FEELING_WORDS.search(body(m))][:3]
-        inside, req = self._stretch(plan.query)
+        inside, req = stretch([d for d, _ in self.vault.days()], plan.query)
         return [m for m in self.searcher.browse(req, limit=200) if m.get("speaker") == "me"
                 and _FEELING_WORDS.search(body(m))][:3] if inside else []
 
@@ -367,14 +313,6 @@ def _undated(text: str, **kw) -> SearchRequest:
     return SearchRequest(text=text, **kw)
 
 
-# the words of a time phrase that belong to the question, not the time: "how was March 1664" is March 1664
-_AS_ASKED = re.compile(r"^(?:(?:how|what) (?:was|were|is|about)|about|the year|in|on|at|during|from|of|over)\s+", re.I)
-
-
-def _long_date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
 def _cited(plan: Plan, quotes) -> list[str]:
     if plan.kind in ("period", "person"):
         return [f"[{i}] {when_of(m)}, {who_said(m)}: “{q}”" for i, (m, q) in enumerate(quotes, 1)]
@@ -382,16 +320,3 @@ def _cited(plan: Plan, quotes) -> list[str]:
     lines = [f"On {when_of(first)} {who_said(first)}: “{first_quote}”"]
     lines += [f"Also, on {when_of(m)}, {who_said(m)}: “{q}”" for m, q in rest]
     return lines
-
-
-def _spread(moments: list[dict], n: int) -> list[dict]:
-    """Up to n moments spread over the period, preferring words (speech, writing) over scenes."""
-    return _evenly([m for m in moments if m.get("kind") in ("speech", "text")] or moments, n)
-
-
-def _evenly(items: list, n: int) -> list:
-    """Up to n of the items, evenly spaced from the first."""
-    if len(items) <= n:
-        return items
-    step = len(items) / n
-    return [items[int(i * step)] for i in range(n)]

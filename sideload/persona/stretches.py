@@ -1,0 +1,93 @@
+"""Stretches of time asked about: which days a question means, the moments that tell a stretch (days
+spread over all of it, and the writer's own reckoning at its end), and what is said when the time
+lies outside the record. Over the vault's days and the searcher; no model."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+
+from sideload.persona.choosing import relevant
+from sideload.recall import reviews, timephrases
+from sideload.recall.search import SearchRequest, Searcher, build_request
+
+
+def stretch(days: list[str], query: str) -> tuple[list[str], SearchRequest]:
+    """The days of the stretch of time asked about (the newest day when none is named), and its request."""
+    req = build_request(days, query, limit=8)
+    if req.date_from is None and days:
+        req.date_from = req.date_to = date.fromisoformat(days[-1])
+    if req.date_from is None:
+        return [], req
+    return [d for d in days if req.date_from.isoformat() <= d <= req.date_to.isoformat()], req
+
+
+def period(searcher: Searcher, days: list[str], query: str, n: int = 6) -> list[dict]:
+    """Moments of the stretch asked about: of one day, n of its moments spread over it; of many, one
+    of each of n days spread over them (several of each of a few), and the writer's own reckoning of
+    the stretch where there is one ("how was March 1663?": what he wrote at its end of his health,
+    purse and house). "How was 1663?" was told from its first 200 moments, January to July."""
+    inside, req = stretch(days, query)
+    if len(inside) <= 1:
+        return spread(searcher.browse(req, limit=200), n)
+    reckoning = _reckoning(searcher, inside) if reviews.asks_about_a_period(req.date_from, req.date_to) else None
+    room = n - (reckoning is not None)
+    chosen = evenly(inside, room)
+    each = max(1, room // len(chosen))
+    out = [m for d in chosen for m in spread(searcher.browse(
+        replace(req, date_from=date.fromisoformat(d), date_to=date.fromisoformat(d)), 50), each)
+        if reckoning is None or m["moment_id"] != reckoning["moment_id"]]
+    return out + ([reckoning] if reckoning else [])
+
+
+def _reckoning(searcher: Searcher, inside: list[str]) -> dict | None:
+    """The look back written at the end of the stretch (in its last five weeks), marked "review"."""
+    ends = [d for d in reversed(inside) if reviews.at_a_month_end(d)
+            and (date.fromisoformat(inside[-1]) - date.fromisoformat(d)).days <= 35]
+    for d in ends:
+        day = date.fromisoformat(d)
+        found = [m for m in searcher.browse(SearchRequest(text="", date_from=day, date_to=day), 50)
+                 if reviews.is_review(d, m.get("text") or "")]
+        if found:
+            return {**found[0], "review": True}
+    return None
+
+
+def outside_the_record(searcher: Searcher, days: list[str], query: str) -> str | None:
+    """What to say when the time asked about lies wholly before the first memory or after the last
+    ("what did I eat on New Year's Day 1661?" over a diary from December 1661 quoted venison pasties of
+    1662), unless a memory speaks of that time in the words asked ("what happened at our wedding in
+    1999?")."""
+    if not days:
+        return None
+    _, tf = timephrases.parse(query, days)
+    first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
+    if tf.date_from is None or tf.date_to is None or (tf.date_to >= first and tf.date_from <= last):
+        return None
+    when = _AS_ASKED.sub("", tf.phrases[0]).strip() if tf.phrases else "then"
+    said = re.compile(rf"\b{re.escape(when)}\b", re.I)
+    if any(said.search(h.get("text") or "") for h in searcher.search(SearchRequest(text=query, limit=8))
+           if relevant(h)):
+        return None
+    return f"I have no memories of {when}: what I remember runs from {_long_date(first)} to {_long_date(last)}."
+
+
+# the words of a time phrase that belong to the question, not the time: "how was March 1664" is March 1664
+_AS_ASKED = re.compile(r"^(?:(?:how|what) (?:was|were|is|about)|about|the year|in|on|at|during|from|of|over)\s+", re.I)
+
+
+def _long_date(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def spread(moments: list[dict], n: int) -> list[dict]:
+    """Up to n moments spread over the period, preferring words (speech, writing) over scenes."""
+    return evenly([m for m in moments if m.get("kind") in ("speech", "text")] or moments, n)
+
+
+def evenly(items: list, n: int) -> list:
+    """Up to n of the items, evenly spaced from the first."""
+    if len(items) <= n:
+        return items
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
