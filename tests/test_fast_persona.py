@@ -514,19 +514,29 @@ def test_a_time_outside_the_record_is_said_so_not_answered_from_another(tmp_path
 
 
 def test_a_long_stretch_is_told_from_days_across_it_and_its_reckoning(tmp_path, home):
-    """"How was 2025?" was told from the first 200 moments of the year (January to July); now from days
-    spread over all of it, and the writer's own reckoning at its end is quoted from its close."""
+    """"How was 2025?" was told from the first 200 moments of the year (January to July); now from the
+    fullest day of each of five stretches across all of it (a diarist writes most when something
+    happened), and the writer's own reckoning at its end, quoted from its close."""
     from datetime import date, timedelta
 
-    entries = [((date(2025, 1, 1) + timedelta(days=i)).isoformat(), f"Day {i}. Worked at the bakery and walked the dog.")
-               for i in range(0, 364, 1)]
+    from sideload.persona.stretches import fullest
+
+    entries = [((date(2025, 1, 1) + timedelta(days=i)).isoformat(), "Worked at the bakery and walked the dog.")
+               for i in range(364)]
+    eventful = {"2025-02-10": "The river rose in the night and flooded the bakery to the counters; we carried "
+                              "sacks of flour upstairs until dawn and the mayor came to look.",
+                "2025-06-15": "Ruth's wedding in the orchard: the marquee blew over in the storm and we danced "
+                              "in the barn instead, and the band played until two."}
+    entries = [(d, eventful.get(d, t)) for d, t in entries]
     entries[-1] = ("2025-12-30", "Up early and to the bakery. Home at six. So ends this year, and I find myself "
                                  "richer by a new oven and poorer by the old van.")
     context = _diary_vault(tmp_path, entries)
     year = _ask(context, "How was 2025?")
     cited = [c["started_at"][:10] for c in year.citations]
     assert len(cited) == 6 and cited == sorted(cited), cited
-    assert cited[0] < "2025-03-01" and "2025-05-01" < cited[3] < "2025-10-01" and cited[-1] == "2025-12-30", cited
-    assert "richer by a new oven" in year.text, year.text  # the reckoning, from its close
+    assert {"2025-02-10", "2025-06-15"} <= set(cited) and cited[-2] > "2025-09-01", cited
+    assert cited[-1] == "2025-12-30" and "richer by a new oven" in year.text, year.text  # from its close
     with context.open() as v:
         assert context.persona(v).plan("tell me about 2025").kind == "period"
+    assert fullest(["a", "b", "c", "d"], 2, {"b": 5, "c": 9}) == ["b", "c"]
+    assert fullest(["a", "b"], 6, {}) == ["a", "b"]

@@ -24,24 +24,26 @@ def stretch(days: list[str], query: str) -> tuple[list[str], SearchRequest]:
 
 def period(searcher: Searcher, days: list[str], query: str, n: int = 6) -> list[dict]:
     """Moments of the stretch asked about: of one day, n of its moments spread over it; of many, one
-    of each of n days spread over them (several of each of a few), and the writer's own reckoning of
-    the stretch where there is one ("how was March 1663?": what he wrote at its end of his health,
-    purse and house). "How was 1663?" was told from its first 200 moments, January to July."""
+    of each of n days spread over them, the fullest of each stretch (several of each of a few), and
+    the writer's own reckoning of the stretch where there is one ("how was March 1663?": what he wrote
+    at its end of his health, purse and house). "How was 1663?" was told from its first 200 moments,
+    January to July."""
     inside, req = stretch(days, query)
     if len(inside) <= 1:
         return spread(searcher.browse(req, limit=200), n)
     reckoning = _reckoning(searcher, inside) if reviews.asks_about_a_period(req.date_from, req.date_to) else None
+    others = [d for d in inside if reckoning is None or d != reckoning[0]]
     room = n - (reckoning is not None)
-    chosen = evenly(inside, room)
-    each = max(1, room // len(chosen))
+    chosen = fullest(others, room, searcher.words_by_day(req))
+    each = max(1, room // max(1, len(chosen)))
     out = [m for d in chosen for m in spread(searcher.browse(
-        replace(req, date_from=date.fromisoformat(d), date_to=date.fromisoformat(d)), 50), each)
-        if reckoning is None or m["moment_id"] != reckoning["moment_id"]]
-    return out + ([reckoning] if reckoning else [])
+        replace(req, date_from=date.fromisoformat(d), date_to=date.fromisoformat(d)), 50), each)]
+    return out + ([reckoning[1]] if reckoning else [])
 
 
-def _reckoning(searcher: Searcher, inside: list[str]) -> dict | None:
-    """The look back written at the end of the stretch (in its last five weeks), marked "review"."""
+def _reckoning(searcher: Searcher, inside: list[str]) -> tuple[str, dict] | None:
+    """The look back written at the end of the stretch (in its last five weeks), marked "review", and
+    its day."""
     ends = [d for d in reversed(inside) if reviews.at_a_month_end(d)
             and (date.fromisoformat(inside[-1]) - date.fromisoformat(d)).days <= 35]
     for d in ends:
@@ -49,7 +51,7 @@ def _reckoning(searcher: Searcher, inside: list[str]) -> dict | None:
         found = [m for m in searcher.browse(SearchRequest(text="", date_from=day, date_to=day), 50)
                  if reviews.is_review(d, m.get("text") or "")]
         if found:
-            return {**found[0], "review": True}
+            return d, {**found[0], "review": True}
     return None
 
 
@@ -83,6 +85,16 @@ def _long_date(d: date) -> str:
 def spread(moments: list[dict], n: int) -> list[dict]:
     """Up to n moments spread over the period, preferring words (speech, writing) over scenes."""
     return evenly([m for m in moments if m.get("kind") in ("speech", "text")] or moments, n)
+
+
+def fullest(days: list[str], n: int, words: dict[str, int]) -> list[str]:
+    """n of the days, one from each of n even stretches of them: the one most was said or written on.
+    A diarist writes most on the days something happened ("the Chapel, where preached one Dr. Lewes"
+    is a Sunday like any other; the day the Dutch burnt the fleet runs to three pages)."""
+    if len(days) <= n:
+        return days
+    bounds = [int(i * len(days) / n) for i in range(n + 1)]
+    return [max(days[a:b], key=lambda d: (words.get(d, 0), d)) for a, b in zip(bounds, bounds[1:])]
 
 
 def evenly(items: list, n: int) -> list:

@@ -320,6 +320,10 @@ class Searcher:
         where, args = self._where(req)
         return [row_to_json(r) for r in retrieval.browse(self.db, where, args, limit)]
 
+    def words_by_day(self, req: SearchRequest) -> dict[str, int]:
+        """How much was said or written on each day within the request's filters."""
+        return retrieval.words_by_day(self.db, *self._where(req))
+
     def _evidence(self, req: SearchRequest, ranked: list[Hit], rows: dict, qvec) -> None:
         """Each hit's similarity to the query and how many (and how rare) of its words it holds."""
         terms = list(dict.fromkeys(self._terms(req.text)))

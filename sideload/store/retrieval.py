@@ -125,6 +125,13 @@ def browse(db: sqlite3.Connection, where: str, args: list, limit: int) -> list[s
                       [*args, limit]).fetchall()
 
 
+def words_by_day(db: sqlite3.Connection, where: str, args: list) -> dict[str, int]:
+    """How much was said or written each day within the filter (characters of text), by day."""
+    return {r[0]: r[1] or 0 for r in db.execute(
+        f"SELECT m.day, sum(length(m.text)) FROM moments m JOIN files f USING (file_id) WHERE {where} "
+        "GROUP BY m.day", args)}
+
+
 def vocabulary(db: sqlite3.Connection) -> list[tuple[str, int]]:
     """Every term of the keyword index (Porter stems) and how many moments hold it. The fts5vocab
     table is a temporary one: it adds nothing to the vault's schema, and a read-only copy can have it."""
