@@ -492,6 +492,11 @@ def test_who_am_i_is_answered_with_the_owners_name(persona_vault, tmp_path):
     assert "Ada" not in _ask(persona_vault, "who am I talking to about the fig tree?").text  # not that question
 
 
+def persona_vault_of_one_day(tmp_path):
+    (tmp_path / "one").mkdir()
+    return _diary_vault(tmp_path / "one", [("2026-03-02", "Ate a venison pie at the pub after the swim.")])
+
+
 def test_a_time_outside_the_record_is_said_so_not_answered_from_another(tmp_path, home):
     """"What did I eat on New Year's Day 1661?" over a diary that begins in December 1661 quoted
     venison pasties of September 1662 under the lead "I ate a couple of venison pasties". A time
@@ -509,6 +514,8 @@ def test_a_time_outside_the_record_is_said_so_not_answered_from_another(tmp_path
     assert "Christmas 2024" in _ask(context, "What did I eat at Christmas 2024?").text
     spoken_of = _ask(context, "What happened at our wedding in 1999?")
     assert spoken_of.citations and "marquee" in spoken_of.text, spoken_of.text
+    assert _ask(persona_vault_of_one_day(tmp_path), "What did I do in 2019?").text == (
+        "I have no memories of 2019: all I remember is of 2 March 2026.")
     within = _ask(context, "Where did I eat the venison pie in March 2026?")
     assert within.citations and "venison" in within.text, within.text
 

@@ -71,7 +71,9 @@ def outside_the_record(searcher: Searcher, days: list[str], query: str) -> str |
     if any(said.search(h.get("text") or "") for h in searcher.search(SearchRequest(text=query, limit=8))
            if relevant(h)):
         return None
-    return f"I have no memories of {when}: what I remember runs from {_long_date(first)} to {_long_date(last)}."
+    span = (f"all I remember is of {_long_date(first)}" if first == last
+            else f"what I remember runs from {_long_date(first)} to {_long_date(last)}")
+    return f"I have no memories of {when}: {span}."
 
 
 # the words of a time phrase that belong to the question, not the time: "how was March 1664" is March 1664
