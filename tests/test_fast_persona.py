@@ -526,7 +526,7 @@ def test_a_long_stretch_is_told_from_days_across_it_and_its_reckoning(tmp_path, 
     happened), and the writer's own reckoning at its end, quoted from its close."""
     from datetime import date, timedelta
 
-    from sideload.persona.stretches import fullest
+    from sideload.persona.stretches import fullest, period
 
     entries = [((date(2025, 1, 1) + timedelta(days=i)).isoformat(), "Worked at the bakery and walked the dog.")
                for i in range(364)]
@@ -545,5 +545,13 @@ def test_a_long_stretch_is_told_from_days_across_it_and_its_reckoning(tmp_path, 
     assert cited[-1] == "2025-12-30" and "richer by a new oven" in year.text, year.text  # from its close
     with context.open() as v:
         assert context.persona(v).plan("tell me about 2025").kind == "period"
+    # the next year's first day looks forward ("this year I will"), and is no reckoning of the last
+    with open(tmp_path / "diary.jsonl", "a", encoding="utf-8") as more:
+        more.write(json.dumps({"date": "2026-01-01", "text": "New year. This year I will open a second shop."}) + "\n")
+    with context.open(write=True) as v:
+        context.import_session(v, JobContext()).run([tmp_path / "diary.jsonl"])
+        persona = context.persona(v)
+        told = period(persona.searcher, [d for d, _ in v.days()], "How was 2025?")
+    assert told[-1].get("review") and told[-1]["started_at"].startswith("2025-12-30"), told[-1]
     assert fullest(["a", "b", "c", "d"], 2, {"b": 5, "c": 9}) == ["b", "c"]
     assert fullest(["a", "b"], 6, {}) == ["a", "b"]

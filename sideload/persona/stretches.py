@@ -31,7 +31,7 @@ def period(searcher: Searcher, days: list[str], query: str, n: int = 6) -> list[
     inside, req = stretch(days, query)
     if len(inside) <= 1:
         return spread(searcher.browse(req, limit=200), n)
-    reckoning = _reckoning(searcher, inside) if reviews.asks_about_a_period(req.date_from, req.date_to) else None
+    reckoning = _reckoning(searcher, req, inside) if reviews.asks_about_a_period(req.date_from, req.date_to) else None
     others = [d for d in inside if reckoning is None or d != reckoning[0]]
     room = n - (reckoning is not None)
     chosen = fullest(others, room, searcher.words_by_day(req))
@@ -41,14 +41,16 @@ def period(searcher: Searcher, days: list[str], query: str, n: int = 6) -> list[
     return out + ([reckoning[1]] if reckoning else [])
 
 
-def _reckoning(searcher: Searcher, inside: list[str]) -> tuple[str, dict] | None:
+def _reckoning(searcher: Searcher, req: SearchRequest, inside: list[str]) -> tuple[str, dict] | None:
     """The look back written at the end of the stretch (in its last five weeks), marked "review", and
-    its day."""
-    ends = [d for d in reversed(inside) if reviews.at_a_month_end(d)
-            and (date.fromisoformat(inside[-1]) - date.fromisoformat(d)).days <= 35]
+    its day: a month's last days first, newest first, and only then a month's first day (the stretch
+    "1663" runs into January 1664, whose first day looks forward: "this year I will ...")."""
+    ends = sorted((d for d in inside if reviews.at_a_month_end(d)
+                   and (date.fromisoformat(inside[-1]) - date.fromisoformat(d)).days <= 35),
+                  key=lambda d: (not d.endswith("-01"), d), reverse=True)
     for d in ends:
         day = date.fromisoformat(d)
-        found = [m for m in searcher.browse(SearchRequest(text="", date_from=day, date_to=day), 50)
+        found = [m for m in searcher.browse(replace(req, date_from=day, date_to=day), 50)
                  if reviews.is_review(d, m.get("text") or "")]
         if found:
             return d, {**found[0], "review": True}
