@@ -523,7 +523,8 @@ def test_a_time_outside_the_record_is_said_so_not_answered_from_another(tmp_path
 def test_a_long_stretch_is_told_from_days_across_it_and_its_reckoning(tmp_path, home):
     """"How was 2025?" was told from the first 200 moments of the year (January to July); now from the
     fullest day of each of five stretches across all of it (a diarist writes most when something
-    happened), and the writer's own reckoning at its end, quoted from its close."""
+    happened), each quoted where it says how it went, and the writer's own reckoning at its end, quoted
+    from its close."""
     from datetime import date, timedelta
 
     from sideload.persona.stretches import fullest, period
@@ -532,8 +533,12 @@ def test_a_long_stretch_is_told_from_days_across_it_and_its_reckoning(tmp_path, 
                for i in range(364)]
     eventful = {"2025-02-10": "The river rose in the night and flooded the bakery to the counters; we carried "
                               "sacks of flour upstairs until dawn and the mayor came to look.",
-                "2025-06-15": "Ruth's wedding in the orchard: the marquee blew over in the storm and we danced "
-                              "in the barn instead, and the band played until two."}
+                "2025-06-15": "Up at five and to the bakery, where we weighed the flour, counted the loaves, "
+                              "swept the yard, mended the cart, paid the miller, fed the horse, carried the "
+                              "trays to the market and back again, and so to the orchard by noon in my best "
+                              "coat, the one with the brass buttons that my father left me when he died. Ruth's "
+                              "wedding: the marquee blew over in the storm and we danced in the barn, and I "
+                              "was never so merry in my life."}
     entries = [(d, eventful.get(d, t)) for d, t in entries]
     entries[-1] = ("2025-12-30", "Up early and to the bakery. Home at six. So ends this year, and I find myself "
                                  "richer by a new oven and poorer by the old van.")
@@ -543,6 +548,7 @@ def test_a_long_stretch_is_told_from_days_across_it_and_its_reckoning(tmp_path, 
     assert len(cited) == 6 and cited == sorted(cited), cited
     assert {"2025-02-10", "2025-06-15"} <= set(cited) and cited[-2] > "2025-09-01", cited
     assert cited[-1] == "2025-12-30" and "richer by a new oven" in year.text, year.text  # from its close
+    assert "never so merry in my life" in year.text, year.text  # a day where it says how it went
     with context.open() as v:
         assert context.persona(v).plan("tell me about 2025").kind == "period"
     # the next year's first day looks forward ("this year I will"), and is no reckoning of the last

@@ -49,6 +49,10 @@ _FEELING = re.compile(r"\b(think|thought|feel|feeling|felt|opinion|like|liked|lo
 _FEELING_WORDS = re.compile(r"\b(happy|glad|sad|tired|worried|anxious|excited|busy|angry|upset|afraid|proud|"
                             r"lonely|calm|grateful|thinking|miss|hope|love|hate|enjoy|fun|great|awful|good|bad)\b",
                             re.I)
+# how a day went, in a diarist's words too ("mighty merry", "much vexed", "with great content")
+_HOW_IT_WENT = re.compile(r"\b(happy|glad|sad|tired|worried|anxious|excited|angry|upset|afraid|proud|lonely|"
+                          r"grateful|merry|vexed|troubled|pleased|content|sorry|joy|fun|awful|wonderful|"
+                          r"delighted|disappointed|laughed|cried|weep|wept)\b", re.I)
 # "what made me happy?", "when was I sad?": a mood asked about across the life, from the owner's own words
 _MOOD = re.compile(r"\b(?:made|make|makes|making)\s+(?:me|you)\s+(?:feel\s+)?(happy|glad|sad|angry|upset|laugh|smile|"
                    r"proud|worried|anxious|excited|cry|calm|lonely)\b|\b(?:was|were|am|are)\s+(?:I|you)\s+(?:ever\s+|most\s+)?"
@@ -228,7 +232,8 @@ class Persona:
         terms = keyword_terms(plan.query if plan.identity is None else f"{plan.person} my {plan.identity.relation}")
         # a passage is quoted in whole sentences, the first memory (the answer) with room to hold them,
         # the others ("Also, ...") as briefly as a short moment
-        wanted = answer_kind(plan.query) if plan.kind == "fact" else None
+        # a day of a stretch is quoted where it says how it went, not from its first "Up betimes"
+        wanted = answer_kind(plan.query) if plan.kind == "fact" else _HOW_IT_WENT if plan.kind == "period" else None
         # a reckoning of the stretch asked about is quoted from its close, where a diarist sums up the month
         quotes = [(m, closing(body(m), EXCERPT_CHARS) if plan.kind == "period" and m.get("review") else
                    excerpt(body(m), terms, limit=FIRST_QUOTE_CHARS if i == 0 and m.get("passage") else EXCERPT_CHARS,
