@@ -287,6 +287,37 @@ def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, h
     assert "wife's brother" not in _ask(context, "Who was Balty?").text.split("\n")[0]
 
 
+def test_kin_asked_by_relation_are_named_from_what_the_owner_called_them(tmp_path, home):
+    """"Who was your brother?" quoted whatever mentioned a brother; now the people the owner calls so,
+    said at least three times ("my wife, Ann and I" twice is a list, not a marriage)."""
+    from sideload.persona import profile
+
+    context = _diary_vault(tmp_path, [
+        ("1662-01-02", "Supped with my brother Tom, who is to be a tailor."),
+        ("1662-01-09", "My brother Tom came about his shop."),
+        ("1662-02-01", "Walked with my brother Tom to the Exchange."),
+        ("1662-02-03", "A letter from my brother John at Cambridge."),
+        ("1662-02-05", "My cousin Roger came about the house."),
+        ("1662-02-06", "Dined with my cousin Roger Pepys at the Temple."),
+        ("1662-02-07", "My cousin Roger Pepys again, about my uncle's will."),
+        ("1662-03-01", "To church with my wife, Ann and I sitting together."),
+        ("1662-03-08", "Dined with my wife, Ann and I merry."),
+        ("1662-03-09", "My sister Pall came to stay."),
+    ], lead="My brother was a sailor.")
+    brother = _ask(context, "Who was your brother?")
+    assert brother.text.startswith("My brother was Tom.\n"), brother.text  # John, said once, is not sure
+    assert brother.citations[0]["started_at"].startswith("1662-01-02")  # where I first said so
+    assert _ask(context, "who were your brothers?").text.startswith("My brother was Tom.")
+    assert _ask(context, "What was your cousin called?").text.startswith("My cousin was Roger Pepys.")
+    never = _ask(context, "What was your uncle's name?")
+    assert never.text == "I don't remember ever saying who my uncle was." and not never.citations
+    assert not _ask(context, "What was your wife's name?").text.startswith("My wife was")  # a list, twice
+    assert "Pall" in _ask(context, "Who was your sister?").text  # named once: search answers
+    with context.open(write=True) as v:
+        profile.remove(v, "person", "Tom")
+    assert not _ask(context, "Who was your brother?").text.startswith("My brother was Tom")
+
+
 def test_a_quote_holds_the_kind_of_word_that_answers():
     from sideload.persona.phrasing import answer_kind, excerpt
 

@@ -26,6 +26,7 @@ from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.choosing import beside_the_best, body, elsewhere_in, kept, relevant
 from sideload.persona.identity import Identity, identity, never_named
+from sideload.persona.kin import Kin, kin_asked
 from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, closing, excerpt, first_person, grounded, when_of,
                                        who_said)
@@ -82,12 +83,13 @@ class Answer:
 
 @dataclass
 class Plan:
-    kind: str  # fact | period | person | identity | stranger | feeling | self ("who am I?")
+    kind: str  # fact | period | person | identity | kin | stranger | feeling | self ("who am I?")
     query: str  # what is searched (a follow-up carries the question before it)
     person: str | None = None
     topic: str = ""  # what a feeling or opinion is about ("tennis"), empty for "how do you feel?"
     mood: str = ""  # the feeling asked about across the life ("what made me happy?": "happy")
     identity: Identity | None = None  # who someone is to the owner, when asked and the owner said so
+    kin: Kin | None = None  # who the owner's brother (wife, clerk) was, when asked by the relation
 
 
 class Persona:
@@ -114,6 +116,9 @@ class Persona:
         known = in_known_forms(query, people) if follow_up else asked
         named = next((p for p in people if re.search(rf"\b{re.escape(p)}(?!\w)", known, re.I)), None)
         # who someone is, asked now: "and who is Maria?" after "who was Deb Willet?" is about Maria
+        kin = kin_asked(self.vault.db, asked)
+        if kin is not None:  # "who was my brother?": the names the owner gives a brother
+            return Plan("kin", query, kin.names[0] if kin.names else None, kin=kin)
         who = identity(self.vault.db, asked)
         if who is not None:
             return Plan("identity", query, who.name, identity=who)
@@ -195,13 +200,14 @@ class Persona:
             history: list[dict] | None = None, ctx: JobContext | None = None) -> Answer:
         """Answer from memory. `ctx` carries the cancel: a stop ends generation at the next token."""
         plan = self.plan(question, history)
-        # a name the vault never holds (no nearest stranger is quoted), or the persona's own: no memory to quote
-        # a time before the first memory or after the last: said so, not a memory of another time
-        # ("what did I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
-        outside = None if plan.kind in ("stranger", "self", "identity") else outside_the_record(
+        # no memory to quote: a name the vault never holds (no nearest stranger is quoted), the persona's
+        # own, kin the owner never named, or a time before the first memory or after the last ("what did
+        # I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
+        outside = None if plan.kind in ("stranger", "self", "identity", "kin") else outside_the_record(
             self.searcher, [d for d, _ in self.vault.days()], plan.query)
-        if plan.kind in ("stranger", "self") or outside:
+        if plan.kind in ("stranger", "self") or outside or (plan.kin is not None and not plan.kin.names):
             text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
+                               else plan.kin.sentence() if plan.kin is not None
                                else f"I am {self.owner}." if self.owner
                                else "I don't know my own name: nobody has told me it yet.")
             if on_token:
@@ -221,6 +227,10 @@ class Persona:
             said = moments_by_ids(self.vault.db, [plan.identity.moment_id])
             memories = said + [m for m in self._about(plan.person, plan.query, limit=2)
                                if m["moment_id"] != plan.identity.moment_id]
+        elif plan.kind == "kin":  # where the owner first calls each so
+            from sideload.store.queries import moments_by_ids
+
+            memories = moments_by_ids(self.vault.db, plan.kin.moment_ids)
         else:
             memories = beside_the_best(plan.query, self.recall(plan.query, limit=5))
         if not memories:
@@ -229,7 +239,9 @@ class Persona:
             return Answer(DONT_REMEMBER, [], False)
         if plan.kind in ("period", "person"):
             memories = sorted(memories, key=lambda m: (m.get("started_at") or "", m.get("start_s") or 0))
-        terms = keyword_terms(plan.query if plan.identity is None else f"{plan.person} my {plan.identity.relation}")
+        terms = keyword_terms(f"{plan.person} my {plan.identity.relation}" if plan.identity is not None
+                              else f"{' '.join(plan.kin.names)} my {plan.kin.relation}" if plan.kin is not None
+                              else plan.query)
         # a passage is quoted in whole sentences, the first memory (the answer) with room to hold them,
         # the others ("Also, ...") as briefly as a short moment
         # a day of a stretch is quoted where it says how it went, not from its first "Up betimes"
@@ -273,10 +285,11 @@ class Persona:
         """A short first-person lead from the chat model, kept only when the evidence backs it."""
         from sideload.persona.profile import core_facts
 
-        if plan.identity is not None:  # said from what the owner wrote, not left to a small model
+        known = plan.identity or plan.kin
+        if known is not None:  # said from what the owner wrote, not left to a small model
             if on_token:
-                on_token(plan.identity.sentence())
-            return plan.identity.sentence(), ""
+                on_token(known.sentence())
+            return known.sentence(), ""
         first, first_quote = quotes[0]
         core = core_facts(self.vault.db, limit=4)  # core facts in the prompt; memories by retrieval
         me = f"You are {self.owner}." if self.owner else "You are the person whose memories these are."

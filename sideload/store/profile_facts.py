@@ -42,6 +42,16 @@ def person_relations(db: sqlite3.Connection, name: str) -> list[sqlite3.Row]:
         "AND m.private = 0 GROUP BY n.detail ORDER BY c DESC", (name, f"% {name}")).fetchall()
 
 
+def people_by_relation(db: sqlite3.Connection, relations: list[str]) -> list[sqlite3.Row]:
+    """(name, count, first moment id) of the people the owner calls by one of these relations ("my
+    brother Tom": "brother"), from shared moments, most said first."""
+    marks = ",".join("?" * len(relations))
+    return db.execute(
+        "SELECT n.key, count(*) AS c, m.moment_id, min(m.t_start) FROM mentions n JOIN moments m USING (rid) "
+        f"WHERE n.kind = 'person' AND n.detail IN ({marks}) AND m.private = 0 GROUP BY n.key ORDER BY c DESC",
+        relations).fetchall()
+
+
 def owner_word_on_person(db: sqlite3.Connection, name: str) -> sqlite3.Row | None:
     """(value, hidden) of the owner's own fact about a person ("my clerk, who lives with us", or
     removed), where the owner gave one; the name may be the whole key or its last part."""

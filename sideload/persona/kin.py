@@ -1,0 +1,78 @@
+"""Who the owner's kin and household were: "who was my brother?", "what was my wife's name?", "who
+are my cousins?" are answered from the people the owner calls so ("my brother Tom", said 59 times),
+with the moments that say so as the evidence; and where the owner never called anyone so, the
+persona says it does not remember, instead of quoting whatever mentions a sister.
+
+A relation must be said of a name three times, and of a name at least a fifth as often as of the
+most named: "my wife, Ashwell and I" (a list, twice) does not make Ashwell a wife."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sideload.store import profile_facts
+
+MIN_SAID = 3
+# in the owner's perspective ("your wife" has become "my wife")
+_KIN = re.compile(r"^\s*(?:and\s+)?(?:who\s+(?P<t1>was|is|were|are)\s+my\s+(?P<r1>[a-z]+(?:'s\s+[a-z]+)?)"
+                  r"|what\s+(?P<t2>was|is|were|are)\s+my\s+(?P<r2>[a-z]+(?:'s\s+[a-z]+)?)(?:'s|s')\s+names?"
+                  r"|what\s+(?P<t3>was|is|were|are)\s+my\s+(?P<r3>[a-z]+(?:'s\s+[a-z]+)?)\s+called"
+                  r"|what\s+(?P<t4>was|is|were|are)\s+the\s+names?\s+of\s+my\s+(?P<r4>[a-z]+(?:'s\s+[a-z]+)?))"
+                  r"\s*[?.!]?\s*$", re.I)
+
+
+@dataclass
+class Kin:
+    relation: str  # as asked, singular: "brother", "wife's brother"
+    tense: str  # "was" or "is"
+    names: list[str]  # most said first; empty where the owner never named one
+    moment_ids: list[str]  # where the owner first calls each so
+
+    def sentence(self) -> str:
+        if not self.names:
+            return f"I don't remember ever saying who my {self.relation} {self.tense}."
+        if len(self.names) == 1:
+            return f"My {self.relation} {self.tense} {self.names[0]}."
+        plural = "were" if self.tense in ("was", "were") else "are"
+        return f"My {_plural(self.relation)} {plural} {', '.join(self.names[:-1])} and {self.names[-1]}."
+
+
+def _plural(relation: str) -> str:
+    return relation if relation.endswith("s") else relation + "s"
+
+
+def _singular(relation: str) -> str:
+    return relation[:-1] if relation.endswith("s") and not relation.endswith("ss") else relation
+
+
+def kin_asked(db, question: str) -> Kin | None:
+    """The kin asked about and who the owner says they are, when the question asks for a relation's
+    name; None for any other question."""
+    m = _KIN.match(question)
+    if not m:
+        return None
+    relation = next(m.group(g) for g in ("r1", "r2", "r3", "r4") if m.group(g)).lower()
+    tense = next(m.group(g) for g in ("t1", "t2", "t3", "t4") if m.group(g)).lower()
+    tense = {"were": "was", "are": "is"}.get(tense, tense)
+    relation = _singular(relation)
+    found = profile_facts.people_by_relation(db, [relation])
+    # [name, times said, first moment id]: "Roger" and "Roger Pepys" are one cousin, named as most often
+    # (the rows come most said first); "St. John", said once, does not rename the brother John
+    groups: list[list] = []
+    for name, said, moment_id, _ in found:
+        words = set(name.split())
+        same = next((g for g in groups if words <= g[3] or g[3] <= words), None)
+        if same is None:
+            groups.append([name, said, moment_id, words])
+        else:
+            same[1] += said
+    groups = sorted((g for g in groups if g[1] >= MIN_SAID and not _removed(db, g[0])), key=lambda g: -g[1])
+    chosen = [g for g in groups if g[1] * 5 >= groups[0][1]][:3] if groups else []
+    if not chosen and found:
+        return None  # named so, but too seldom to be sure ("my clerk, W. Hewer" once): search answers
+    return Kin(relation, tense, [g[0] for g in chosen], [g[2] for g in chosen])
+
+
+def _removed(db, name: str) -> bool:
+    owner = profile_facts.owner_word_on_person(db, name)
+    return owner is not None and bool(owner[1])
