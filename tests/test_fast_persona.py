@@ -68,6 +68,9 @@ def test_a_day_is_told_from_several_moments_in_time_order(persona_vault):
     assert len(month.citations) >= 3 and all(c["started_at"].startswith("2026-03") for c in month.citations)
     with persona_vault.open() as v:
         assert persona_vault.persona(v).plan("What happened at the end of 2025?").kind == "period"
+    # counted back from the newest day, Monday 2 March: last week is 23 February to 1 March
+    week = _ask(persona_vault, "How was last week?")
+    assert week.citations and all("2026-02-23" <= c["started_at"][:10] <= "2026-03-01" for c in week.citations)
 
 
 def test_a_feeling_is_answered_from_the_owners_own_words_or_not_at_all(persona_vault):

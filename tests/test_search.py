@@ -70,6 +70,12 @@ def test_time_phrase_parser_resolves_against_the_vault():
     for question in ("How was 2025?", "tell me about 2025", "how was the year 2025?"):
         assert str(parse(question, days)[1].date_from) == "2025-01-01", question
     assert parse("about 1500 people came", days)[1].phrases == ()
+    # counted back from the newest day (Wednesday 4 March 2026)
+    for phrase, span in (("this week", ("2026-03-02", "2026-03-04")), ("last week", ("2026-02-23", "2026-03-01")),
+                         ("the past week", ("2026-02-26", "2026-03-04")), ("last month", ("2026-02-01", "2026-02-28")),
+                         ("this month", ("2026-03-01", "2026-03-04")), ("last year", ("2025-01-01", "2025-12-31"))):
+        text, tf = parse(f"what did I do {phrase}?", days)
+        assert (str(tf.date_from), str(tf.date_to)) == span and text == "what did I do?", (phrase, tf)
     # a month marked as one later in the question is still found ("may I ... in May 1662")
     _, tf = parse("may I ask what you did in May 2025", days)
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-05-01", "2025-05-31")

@@ -145,6 +145,13 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         found.append(m.group(0))
         text = _strip(text, (m.start(1), m.end()) if m.group(1) else m.span())  # "plague year" stays
 
+    # a week, a month or a year counted back from the newest day: "this week", "last month", "last year"
+    m = re.search(r"\b(?:(?:in|during|over)\s+)?(this|last|the\s+past)\s+(week|month|year)\b", text, re.I)
+    if m and tf.date_from is None:
+        tf.date_from, tf.date_to = _relative(m.group(1).lower().split()[-1], m.group(2).lower(), latest)
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
     m = re.search(r"\b(today|yesterday|the day before yesterday)\b", text, re.I)
     if m and tf.date_from is None:
         back = {"today": 0, "yesterday": 1, "the day before yesterday": 2}[m.group(1).lower()]
@@ -187,6 +194,25 @@ def _part_of_month(part: str, first: date, last: date) -> tuple[date, date]:
     if re.search(r"\b(middle|mid)", part):
         return first + timedelta(days=7), first + timedelta(days=21)
     return first - timedelta(days=3), first + timedelta(days=9)  # start, beginning, early, the first week
+
+
+def _relative(which: str, unit: str, latest: date) -> tuple[date, date]:
+    """"this week" (its Monday to the newest day), "last week" (the Monday to Sunday before), "the past
+    week" (the seven days to the newest), and the same of a month or a year."""
+    if which == "past":
+        back = {"week": 6, "month": 30, "year": 364}[unit]
+        return latest - timedelta(days=back), latest
+    if unit == "week":
+        monday = latest - timedelta(days=latest.weekday())
+        return (monday, latest) if which == "this" else (monday - timedelta(days=7), monday - timedelta(days=1))
+    if unit == "month":
+        if which == "this":
+            return latest.replace(day=1), latest
+        end = latest.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    if which == "this":
+        return date(latest.year, 1, 1), latest
+    return date(latest.year - 1, 1, 1), date(latest.year - 1, 12, 31)
 
 
 def _latest_year_with(days: list[date], month: int, latest: date) -> int:
