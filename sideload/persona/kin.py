@@ -3,16 +3,20 @@ are my cousins?" are answered from the people the owner calls so ("my brother To
 with the moments that say so as the evidence; and where the owner never called anyone so, the
 persona says it does not remember, instead of quoting whatever mentions a sister.
 
-A relation must be said of a name three times, and of a name at least a fifth as often as of the
-most named: "my wife, Ashwell and I" (a list, twice) does not make Ashwell a wife."""
+A relation must be said of a name twice, and of a name at least a fifth as often as of the most named;
+"my wife, Ashwell, and I" is a list (persona/profile.py) and makes no wife; "Wayneman" and "Waynman"
+are one boy, spelt two ways."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from sideload.persona.profile import TITLE_WORDS
+from sideload.recall.spelling import spelt_otherwise
 from sideload.store import profile_facts
 
-MIN_SAID = 3
+MIN_SAID = 2
+_FORMS = TITLE_WORDS | {"lord", "master", "madam", "mistress", "the", "st"}
 # in the owner's perspective ("your wife" has become "my wife")
 _KIN = re.compile(r"^\s*(?:and\s+)?(?:who\s+(?P<t1>was|is|were|are)\s+my\s+(?P<r1>[a-z]+(?:'s\s+[a-z]+)?)"
                   r"|what\s+(?P<t2>was|is|were|are)\s+my\s+(?P<r2>[a-z]+(?:'s\s+[a-z]+)?)(?:'s|s')\s+names?"
@@ -38,16 +42,22 @@ class Kin:
 
 
 def _plural(relation: str) -> str:
-    return relation if relation.endswith("s") else relation + "s"
+    if relation.endswith("wife"):
+        return relation[:-2] + "ves"
+    return relation + "es" if relation.endswith(("s", "x", "ch", "sh")) else relation + "s"
 
 
 def _singular(relation: str) -> str:
+    if relation.endswith("wives"):
+        return relation[:-3] + "fe"
+    if relation.endswith("sses"):
+        return relation[:-2]
     return relation[:-1] if relation.endswith("s") and not relation.endswith("ss") else relation
 
 
 def kin_asked(db, question: str) -> Kin | None:
     """The kin asked about and who the owner says they are, when the question asks for a relation's
-    name; None for any other question."""
+    name; None for any other question, and where the relation is said of names but too seldom."""
     m = _KIN.match(question)
     if not m:
         return None
@@ -60,8 +70,11 @@ def kin_asked(db, question: str) -> Kin | None:
     # (the rows come most said first); "St. John", said once, does not rename the brother John
     groups: list[list] = []
     for name, said, moment_id, _ in found:
-        words = set(name.split())
-        same = next((g for g in groups if words <= g[3] or g[3] <= words), None)
+        words = {w.strip(".").lower() for w in name.split()} - _FORMS  # "Lord" alone names no one
+        if not words:
+            continue
+        same = next((g for g in groups if words <= g[3] or g[3] <= words
+                     or spelt_otherwise(name.lower(), g[0].lower())), None)
         if same is None:
             groups.append([name, said, moment_id, words])
         else:

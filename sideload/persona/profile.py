@@ -33,9 +33,10 @@ _REL = rf"(?i:(?:(?:wife|husband|father|mother|brother|sister|lord|lady|uncle|au
 _PERSON = rf"(?:{TITLES}\s)?(?:[A-Z]\.\s|Will\s|Tom\s|Jack\s)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?"
 _MY_REL = re.compile(rf"\b(?i:my)\s({_REL})(?:s\b|\b)(?:,?\s({_PERSON}))?")
 _REL_AFTER = re.compile(rf"\b({_PERSON}),\s(?i:my)\s({_REL})\b")
-READER_VERSION = 3  # 2: relations through another ("my wife's brother") and initialled names;
+READER_VERSION = 4  # 2: relations through another ("my wife's brother") and initialled names;
 # 3: "my Lord Sandwich", "my Lady Batten" are names with a form of address, not relations; "St. James" is
-# no person
+# no person; 4: "my wife, Ashwell and I" is a list, not a wife called Ashwell
+_LISTED = re.compile(r",?\s+and\s+(?:I|me|we|us|the|[A-Z])\b|,\s+(?:Mr|Mrs|Sir|[A-Z]\.|[A-Z][a-z]+)[^,;.]*?\s+and\s+(?:I|me|[A-Z])")
 _ADDRESS = {"lord", "lady", "master"}
 _PLACE = re.compile(r"\b(?:at|to|in|from|near|into)\s(?:the\s)?((?:[A-Z][a-z]+)(?:[\s-](?:[A-Z][a-z]+|Hall|House|Street|Park)){0,2})")
 _PREF = re.compile(r"\bI\s(?:really\s|do\s|very\s much\s)?(love|like|enjoy|prefer|adore|hate|dislike|can't stand)\s([^.;!?\n]{3,60})", re.I)
@@ -56,6 +57,10 @@ def _name_ok(name: str) -> bool:
     return first not in NOT_NAMES or bool(re.match(TITLES, first))
 
 
+def _plural(m: re.Match) -> bool:
+    return m.group(0)[m.end(1) - m.start():].startswith("s")
+
+
 def mentions_in(text: str, speaker: str | None) -> list[tuple[str, str, str]]:
     """(kind, key, detail) found in one moment's text."""
     text = text.replace("\u2019", "'")
@@ -68,6 +73,12 @@ def mentions_in(text: str, speaker: str | None) -> list[tuple[str, str, str]]:
             # "my Lady Batten", "my Lord Sandwich": a form of address, part of the name, no relation;
             # taken as one, Sir W. Batten became "my lady" and Mr. Coventry "my lord"
             name = f"{rel.title()} {name}"
+            out.append(("person", name, ""))
+            people.add(name)
+        elif name and _name_ok(name) and "," in m.group(0) and not _plural(m) and _LISTED.match(text, m.end()):
+            # "my wife, Ashwell and I": a list of who went, not a wife called Ashwell ("my servants, W.
+            # Hewer, Sarah and Nell" names the servants)
+            out.append(("relation", rel, ""))
             out.append(("person", name, ""))
             people.add(name)
         elif name and _name_ok(name):
