@@ -603,3 +603,15 @@ def test_a_long_stretch_is_told_from_days_across_it_and_its_reckoning(tmp_path, 
     assert told[-1].get("review") and told[-1]["started_at"].startswith("2025-12-30"), told[-1]
     assert fullest(["a", "b", "c", "d"], 2, {"b": 5, "c": 9}) == ["b", "c"]
     assert fullest(["a", "b"], 6, {}) == ["a", "b"]
+
+
+def test_a_lead_about_someone_else_is_not_kept(tmp_path, home):
+    """"Who was Will Hewer?" got the small model's "Tom Willson, Sir W. Batten's clerk": every word in
+    the quote, and about another man. Asked about someone, a lead that does not name them is dropped."""
+    context = _diary_vault(tmp_path, [
+        ("2026-01-01", "Sam came to fix the fence with Theo, my neighbour."),
+        ("2026-01-03", "Sam and Theo, my neighbour, mended the gate."),
+    ], lead="Theo was my neighbour.")
+    answer = _ask(context, "Who was Sam?")
+    assert answer.remembered and not answer.text.startswith("Theo was my neighbour"), answer.text
+    assert _ask(context, "Who was Theo?").text.startswith("Theo was my neighbour")  # about them: kept

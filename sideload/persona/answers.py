@@ -25,9 +25,10 @@ from typing import Any, Callable
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.choosing import beside_the_best, body, elsewhere_in, kept, relevant
-from sideload.persona.identity import Identity, identity, never_named
+from sideload.persona.identity import Identity, asked_about, identity, never_named
 from sideload.persona.kin import Kin, kin_asked
 from sideload.persona.perspective import in_known_forms, owner_perspective
+from sideload.persona.profile import TITLE_WORDS
 from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, closing, excerpt, first_person, grounded, when_of,
                                        who_said)
 from sideload.persona.stretches import outside_the_record, period, spread, stretch
@@ -318,12 +319,24 @@ class Persona:
             ctx.check()  # stopped while the model was writing: the face says so
         lead = first_person(raw.strip())
         evidence = " ".join(f"{when_of(m)}: {q}" for m, q in shown)  # the dates too: a year must be the memory's
-        if problem or not grounded(lead, evidence, question):
+        # asked about someone, a lead about someone else is no answer ("who was Will Hewer?": "Tom
+        # Willson, Sir W. Batten's clerk")
+        about = plan.person or (asked_about(owner_perspective(question)) or (None,))[0]
+        elsewhere = plan.kind in ("person", "fact") and bool(about) and not _names(lead, about)
+        if problem or elsewhere or not grounded(lead, evidence, question):
             if on_token and streamed and not problem:
                 on_token("\n(that was not what I remember; this is:)")
             lead = {"period": "This is what I remember of it.", "person": "This is what I remember.",
                     "feeling": "In my own words:"}.get(plan.kind, "This is what I remember.")
         return lead, problem
+
+
+def _names(lead: str, person: str) -> bool:
+    """Whether the lead names the person (their surname or first name, not a title)."""
+    words = [w.strip(".").lower() for w in person.split()]
+    names = [w for w in words if len(w) > 1 and w not in TITLE_WORDS | {"lord", "the", "st"}]
+    said = {w.lower() for w in re.findall(r"[\w']+", lead)}
+    return any(n in said for n in names)
 
 
 def _undated(text: str, **kw) -> SearchRequest:

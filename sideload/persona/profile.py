@@ -32,10 +32,13 @@ _INITIAL = re.compile(r"\b((?:[A-Z]\.\s|[A-Z][a-z]{1,3}\.\s|Will\s|Tom\s|Jack\s)
 _REL = rf"(?i:(?:(?:wife|husband|father|mother|brother|sister|lord|lady|uncle|aunt)'s\s)?(?:{'|'.join(RELATIONS)})(?:-in-law)?)"
 _PERSON = rf"(?:{TITLES}\s)?(?:[A-Z]\.\s|Will\s|Tom\s|Jack\s)?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?"
 _MY_REL = re.compile(rf"\b(?i:my)\s({_REL})(?:s\b|\b)(?:,?\s({_PERSON}))?")
-_REL_AFTER = re.compile(rf"\b({_PERSON}),\s(?i:my)\s({_REL})\b")
+# "W. Hewer, my clerk, came": the relation closes a clause; in "to my Lord Sandwich, my wife would needs
+# go" a sentence goes on
+_REL_AFTER = re.compile(rf"\b({_PERSON}),\s(?i:my)\s({_REL})\b(?=\s*(?:[,;:.!?)]|$)|\s+(?:who|whom|that)\b)")
 READER_VERSION = 4  # 2: relations through another ("my wife's brother") and initialled names;
 # 3: "my Lord Sandwich", "my Lady Batten" are names with a form of address, not relations; "St. James" is
-# no person; 4: "my wife, Ashwell and I" is a list, not a wife called Ashwell
+# no person; 4: "my wife, Ashwell and I" is a list, not a wife called Ashwell, and "my Lord Sandwich, my
+# wife would needs go" makes no wife
 _LISTED = re.compile(r",?\s+and\s+(?:I|me|we|us|the|[A-Z])\b|,\s+(?:Mr|Mrs|Sir|[A-Z]\.|[A-Z][a-z]+)[^,;.]*?\s+and\s+(?:I|me|[A-Z])")
 _ADDRESS = {"lord", "lady", "master"}
 _PLACE = re.compile(r"\b(?:at|to|in|from|near|into)\s(?:the\s)?((?:[A-Z][a-z]+)(?:[\s-](?:[A-Z][a-z]+|Hall|House|Street|Park)){0,2})")
@@ -168,7 +171,10 @@ def distil(vault, *, top_people: int = 40, top_places: int = 30) -> dict[str, in
             yield key, count, rels, [e[0] for e in ev], [e[1] for e in ev]
 
     for key, count, rels, ev, times in gather("person", top_people):
-        rel = rels.most_common(1)[0][0] if rels else None
+        # a relation said twice, not a form of address: one slip of the reader ("Sir W. Batten" as "my
+        # lady") is not shown on the owner's profile
+        said = [(r, n) for r, n in rels.most_common() if n >= 2 and r not in _ADDRESS]
+        rel = said[0][0] if said else None
         w = _when_summary(times)
         value = (f"my {rel}; " if rel else "") + f"appears in {count} moments, {w['first']} to {w['last']}" + \
             (f", mostly in the {w['mostly']}" if w["mostly"] else "")
