@@ -37,9 +37,9 @@ _MY_REL = re.compile(rf"\b(?i:my)\s({_REL})(?:s\b|\b)(?:,?\s({_PERSON}))?")
 _REL_AFTER = re.compile(rf"\b({_PERSON}),\s(?i:my)\s({_REL})\b(?=\s*(?:[,;:.!?)]|$)|\s+(?:who|whom|that)\b)")
 READER_VERSION = 4  # 2: relations through another ("my wife's brother") and initialled names;
 # 3: "my Lord Sandwich", "my Lady Batten" are names with a form of address, not relations; "St. James" is
-# no person; 4: "my wife, Ashwell and I" is a list, not a wife called Ashwell, and "my Lord Sandwich, my
-# wife would needs go" makes no wife
-_LISTED = re.compile(r",?\s+and\s+(?:I|me|we|us|the|[A-Z])\b|,\s+(?:Mr|Mrs|Sir|[A-Z]\.|[A-Z][a-z]+)[^,;.]*?\s+and\s+(?:I|me|[A-Z])")
+# no person; 4: "my wife, Ashwell and I" and "Creed, my wife, and I" are lists, not wives, and "my Lord
+# Sandwich, my wife would needs go" makes no wife
+_LISTED = re.compile(r",?\s+and\s+(?:(?:I|me|we|us|the)\b|[A-Z])|,\s+(?:Mr|Mrs|Sir|[A-Z]\.|[A-Z][a-z]+)[^,;.]*?\s+and\s+(?:I|me|[A-Z])")
 _ADDRESS = {"lord", "lady", "master"}
 _PLACE = re.compile(r"\b(?:at|to|in|from|near|into)\s(?:the\s)?((?:[A-Z][a-z]+)(?:[\s-](?:[A-Z][a-z]+|Hall|House|Street|Park)){0,2})")
 _PREF = re.compile(r"\bI\s(?:really\s|do\s|very\s much\s)?(love|like|enjoy|prefer|adore|hate|dislike|can't stand)\s([^.;!?\n]{3,60})", re.I)
@@ -90,7 +90,7 @@ def mentions_in(text: str, speaker: str | None) -> list[tuple[str, str, str]]:
         else:
             out.append(("relation", rel, ""))
     for m in _REL_AFTER.finditer(text):
-        if _name_ok(m.group(1)):
+        if _name_ok(m.group(1)) and not _LISTED.match(text, m.end()):  # "Creed, my wife, and I": a list
             out.append(("person", m.group(1), m.group(2).lower()))
             people.add(m.group(1))
     for rx in (_TITLED, _INITIAL):

@@ -47,9 +47,15 @@ def people_by_relation(db: sqlite3.Connection, relations: list[str]) -> list[sql
     brother Tom": "brother"), from shared moments, most said first."""
     marks = ",".join("?" * len(relations))
     return db.execute(
-        "SELECT n.key, count(*) AS c, m.moment_id, min(m.t_start) FROM mentions n JOIN moments m USING (rid) "
-        f"WHERE n.kind = 'person' AND n.detail IN ({marks}) AND m.private = 0 GROUP BY n.key ORDER BY c DESC",
+        "SELECT n.key, count(DISTINCT n.rid) AS c, m.moment_id, min(m.t_start) FROM mentions n JOIN moments m "
+        f"USING (rid) WHERE n.kind = 'person' AND n.detail IN ({marks}) AND m.private = 0 GROUP BY n.key ORDER BY c DESC",
         relations).fetchall()
+
+
+def relation_count(db: sqlite3.Connection, relation: str) -> int:
+    """The shared moments that speak of a relation without a name ("my father")."""
+    return db.execute("SELECT count(DISTINCT n.rid) FROM mentions n JOIN moments m USING (rid) "
+                      "WHERE n.kind = 'relation' AND n.key = ? AND m.private = 0", (relation,)).fetchone()[0]
 
 
 def owner_word_on_person(db: sqlite3.Connection, name: str) -> sqlite3.Row | None:
