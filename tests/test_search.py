@@ -193,24 +193,10 @@ def test_the_fact_further_on_in_the_best_entry_is_quoted_too(tmp_path, home, sha
     for a shilling to stand upon the wheel of a cart"). The best entry's other sentence that holds what
     its quote lacks (the question's "stand", and a sum where the question asks "how much") is quoted
     too (persona/answers.py, _elsewhere_in)."""
-    import json
-
-    from lifelog_import.writing import written_date
-    from sideload.context import AppContext
-    from sideload.jobs import JobContext
-
-    lines = [json.loads(x) for x in (shared_data / "diary" / "pepys_1664.jsonl").read_text().splitlines()]
-    days = [e for e in lines if (w := written_date(e)) and "1664-01-18" <= w[0].date().isoformat() <= "1664-01-22"]
-    diary = tmp_path / "turner.jsonl"
-    diary.write_text("".join(json.dumps(e) + "\n" for e in days), encoding="utf-8")
-    context = AppContext(tmp_path / "v", warn=lambda text: None)
-    with context.init() as v:
-        context.import_session(v, JobContext()).run([diary])
-        answer = context.persona(v).ask("You paid to get a good view when that robber Turner was hanged. "
-                                        "How much, and where did you stand?")
+    answer = _ask_pepys(tmp_path, shared_data, 1664, "1664-01-18", "1664-01-22",
+                        "You paid to get a good view when that robber Turner was hanged. How much, and where did you stand?")
     assert answer.remembered and answer.citations[0]["started_at"].startswith("1664-01-21"), answer.text
     assert "a shilling to stand upon the wheel of a cart" in answer.text, answer.text
-
 
 
 def test_a_periods_reckoning_is_quoted_though_it_ranks_below_the_cut(tmp_path, home, shared_data):
@@ -220,20 +206,26 @@ def test_a_periods_reckoning_is_quoted_though_it_ranks_below_the_cut(tmp_path, h
     shares little with the question and ranked below the 30 hits search reads. A question about a
     stretch of time looks for the stretch's reckoning below the cut too (recall/reviews.py), and the
     persona keeps it beside the best."""
+    answer = _ask_pepys(tmp_path, shared_data, 1665, "1665-09-01", "1665-11-30",
+                        "In the autumn of 1665, which office did I hope to be given, and for how much a year?")
+    assert any(c["started_at"].startswith("1665-10-31") for c in answer.citations), answer.text
+    assert "Surveyor-General of the Victualling, which will bring me £300" in answer.text, answer.text
+
+
+def _ask_pepys(tmp_path, shared_data, year: int, first: str, last: str, question: str):
+    """Pepys's entries written from `first` to `last` (by his own dates) as a vault, with the real
+    embedding and chat models, and the persona's answer to the question."""
     import json
 
     from lifelog_import.writing import written_date
     from sideload.context import AppContext
     from sideload.jobs import JobContext
 
-    lines = [json.loads(x) for x in (shared_data / "diary" / "pepys_1665.jsonl").read_text().splitlines()]
-    days = [e for e in lines if (w := written_date(e)) and "1665-09-01" <= w[0].date().isoformat() <= "1665-11-30"]
-    diary = tmp_path / "autumn.jsonl"
+    lines = [json.loads(x) for x in (shared_data / "diary" / f"pepys_{year}.jsonl").read_text().splitlines()]
+    days = [e for e in lines if (w := written_date(e)) and first <= w[0].date().isoformat() <= last]
+    diary = tmp_path / "days.jsonl"
     diary.write_text("".join(json.dumps(e) + "\n" for e in days), encoding="utf-8")
     context = AppContext(tmp_path / "v", warn=lambda text: None)
     with context.init() as v:
         context.import_session(v, JobContext()).run([diary])
-        answer = context.persona(v).ask("In the autumn of 1665, which office did I hope to be given, "
-                                        "and for how much a year?")
-    assert any(c["started_at"].startswith("1665-10-31") for c in answer.citations), answer.text
-    assert "Surveyor-General of the Victualling, which will bring me £300" in answer.text, answer.text
+        return context.persona(v).ask(question)
