@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 
 from fakes import FakeLLM, fake_context
 from sideload.jobs import JobContext
@@ -31,6 +32,7 @@ def adapter_row(aid, status, lb, la, cb, ca, note):
 
 @pytest.fixture
 def window(qtbot, tmp_path, home):
+    from sideload.persona import profile
     from sideload.store import learning
     from ui.app import MainWindow
 
@@ -39,6 +41,8 @@ def window(qtbot, tmp_path, home):
     context = fake_context(tmp_path / "vault", llm=FakeLLM())
     with context.init() as v:
         context.import_session(v, JobContext()).run([diary])
+        profile.correct(v, "person", "Ruth", "my sister, who lives by the sea in a house with a blue door, keeps "
+                                             "bees, and taught me to swim the summer I was six")
         with v.transaction() as tx:
             for f in FIGURES:
                 learning.record_adapter(tx, adapter_row(*f))
@@ -68,3 +72,17 @@ def test_the_persona_view_charts_likeness_and_coherence_per_adapter_with_a_gap_w
     assert "a gap means that night did not measure it" in text
     # the perplexity chart beside it still shows every adapter
     assert [r["adapter_id"] for r in window.persona.chart.points] == [1, 2, 3]
+
+
+def test_a_long_fact_is_shown_whole_in_its_row(window, qtbot):
+    """A fact's value wraps in its row at the width the pane is shown at (Pepys's "appears in 199
+    moments, 1662-01-0…" was cut at two lines in the first window), and reads whole in its tooltip."""
+    window.show_view("Persona")
+    table = window.persona.table
+    qtbot.waitUntil(table.isVisible, timeout=5_000)
+    row = next(i for i in range(table.rowCount()) if "blue door" in table.item(i, 2).text())
+    item = table.item(row, 2)
+    lines = table.fontMetrics().boundingRect(0, 0, table.columnWidth(2) - 8, 10_000, Qt.TextWordWrap,
+                                             item.text()).height()
+    assert table.rowHeight(row) >= lines, (table.rowHeight(row), lines, item.text())
+    assert item.toolTip() == item.text()

@@ -32,6 +32,9 @@ class PersonaView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
         self.table.horizontalHeader().setMaximumSectionSize(240)
         self.table.setWordWrap(True)
+        # rows fit their wrapped text at whatever width the pane is given, not the width at the first fill
+        # (a fact read "appears in 199 moments, 1662-01-0…" in the app's first window)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         self.table.itemChanged.connect(self._edited)
@@ -103,6 +106,7 @@ class PersonaView(QWidget):
             for j, text in enumerate((f["kind"], f["key"], f["value"], str(len(f["evidence"])),
                                       "me" if f["source"] == "owner" else "distilled")):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 if j != 2:
                     item.setFlags(item.flags() & ~Qt.ItemIsEditable)
                 self.table.setItem(i, j, item)
