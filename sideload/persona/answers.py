@@ -160,12 +160,13 @@ class Persona:
         return sorted((n for n in names if len(n) > 2), key=len, reverse=True)
 
     # -- remembering ---------------------------------------------------------------------------
-    def recall(self, question: str, limit: int = 3, *, speaker: str | None = None) -> list[dict]:
+    def recall(self, question: str, limit: int = 3, *, speaker: str | None = None,
+               days: list[str] | None = None) -> list[dict]:
         """The moments that answer, most relevant first; [] when nothing relevant is remembered.
 
         The search returns each hit's evidence (similarity to the question, the share of its words
         weighted by rarity); a hit is kept when either is strong enough."""
-        days = [d for d, _ in self.vault.days()]
+        days = [d for d, _ in self.vault.days()] if days is None else days
         req = build_request(days, question, limit=8, speaker=speaker)
         hits = self.searcher.search(req)
         if reviews.asks_about_a_period(req.date_from, req.date_to):
@@ -204,8 +205,9 @@ class Persona:
         # no memory to quote: a name the vault never holds (no nearest stranger is quoted), the persona's
         # own, kin the owner never named, or a time before the first memory or after the last ("what did
         # I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
+        days = [d for d, _ in self.vault.days()]  # read once per question: every search below asks for them
         outside = None if plan.kind in ("stranger", "self", "identity", "kin") else outside_the_record(
-            self.searcher, [d for d, _ in self.vault.days()], plan.query)
+            self.searcher, days, plan.query)
         if plan.kind in ("stranger", "self") or outside or (plan.kin is not None and not plan.kin.names):
             text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
                                else plan.kin.sentence() if plan.kin is not None
@@ -215,7 +217,7 @@ class Persona:
                 on_token(text)
             return Answer(text, [], False)
         if plan.kind == "period":
-            memories = period(self.searcher, [d for d, _ in self.vault.days()], plan.query)
+            memories = period(self.searcher, days, plan.query)
         elif plan.kind == "feeling":
             memories = self._own_words(plan)  # their own words, nobody else's
             if not memories:
@@ -233,7 +235,7 @@ class Persona:
 
             memories = moments_by_ids(self.vault.db, plan.kin.moment_ids)
         else:
-            memories = beside_the_best(plan.query, self.recall(plan.query, limit=5))
+            memories = beside_the_best(plan.query, self.recall(plan.query, limit=5, days=days))
         if not memories:
             if on_token:
                 on_token(DONT_REMEMBER)
