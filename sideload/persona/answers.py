@@ -51,7 +51,8 @@ _FEELING = re.compile(r"\b(think|thought|feel|feeling|felt|opinion|like|liked|lo
 _FEELING_WORDS = re.compile(r"\b(happy|glad|sad|tired|worried|anxious|excited|busy|angry|upset|afraid|proud|"
                             r"lonely|calm|grateful|thinking|miss|hope|love|hate|enjoy|fun|great|awful|good|bad)\b",
                             re.I)
-# how a day went, in a diarist's words too ("mighty merry", "much vexed", "with great content")
+# how a day went, in a diarist's words too ("mighty merry", "much vexed", "with great content"); narrower
+# than _FEELING_WORDS, whose "good", "great" and "busy" stand in nearly every day Pepys wrote
 _HOW_IT_WENT = re.compile(r"\b(happy|glad|sad|tired|worried|anxious|excited|angry|upset|afraid|proud|lonely|"
                           r"grateful|merry|vexed|troubled|pleased|content|sorry|joy|fun|awful|wonderful|"
                           r"delighted|disappointed|laughed|cried|weep|wept)\b", re.I)

@@ -3,9 +3,9 @@ are my cousins?" are answered from the people the owner calls so ("my brother To
 with the moments that say so as the evidence; and where the owner never called anyone so, the
 persona says it does not remember, instead of quoting whatever mentions a sister.
 
-A relation must be said of a name twice, and of a name at least a fifth as often as of the most named;
-"my wife, Ashwell, and I" is a list (persona/profile.py) and makes no wife; "Wayneman" and "Waynman"
-are one boy, spelt two ways."""
+A relation must be said of a name in two moments, in a tenth as many as the relation is said alone,
+and a fifth as many as of the most named; "my wife, Ashwell, and I" is a list (persona/profile.py) and
+makes no wife; "Wayneman" and "Waynman" are one boy, spelt two ways."""
 from __future__ import annotations
 
 import re
@@ -73,7 +73,7 @@ def kin_asked(db, question: str) -> Kin | None:
     tense = next(m.group(g) for g in ("t1", "t2", "t3", "t4") if m.group(g)).lower()
     tense = {"were": "was", "are": "is"}.get(tense, tense)
     relation = _singular(relation)
-    found = profile_facts.people_by_relation(db, [relation])
+    found = profile_facts.people_by_relation(db, relation)
     # [name, times said, first moment id]: "Roger" and "Roger Pepys" are one cousin, named as most often
     # (the rows come most said first); "St. John", said once, does not rename the brother John
     groups: list[list] = []
@@ -87,8 +87,8 @@ def kin_asked(db, question: str) -> Kin | None:
             groups.append([name, said, moment_id, words])
         else:
             same[1] += said
-    # a name said of the relation a tenth as often as the relation is said alone: Pepys wrote "my father"
-    # 179 times and "my father Bowyer" (an old friend, so called) 7; his father he never named
+    # a name said of the relation at least a tenth as often as the relation is said alone: Pepys wrote "my
+    # father" in 416 entries and "my father Bowyer" (an old friend, so called) in 7; his father he never named
     unnamed = profile_facts.relation_count(db, relation)
     groups = sorted((g for g in groups if g[1] >= max(MIN_SAID, unnamed / 10) and not _removed(db, g[0])),
                     key=lambda g: -g[1])

@@ -42,14 +42,13 @@ def person_relations(db: sqlite3.Connection, name: str) -> list[sqlite3.Row]:
         "AND m.private = 0 GROUP BY n.detail ORDER BY c DESC", (name, f"% {name}")).fetchall()
 
 
-def people_by_relation(db: sqlite3.Connection, relations: list[str]) -> list[sqlite3.Row]:
-    """(name, count, first moment id) of the people the owner calls by one of these relations ("my
-    brother Tom": "brother"), from shared moments, most said first."""
-    marks = ",".join("?" * len(relations))
+def people_by_relation(db: sqlite3.Connection, relation: str) -> list[sqlite3.Row]:
+    """(name, moments, first moment id) of the people the owner calls by this relation ("my brother
+    Tom": "brother"), from shared moments, most said first."""
     return db.execute(
         "SELECT n.key, count(DISTINCT n.rid) AS c, m.moment_id, min(m.t_start) FROM mentions n JOIN moments m "
-        f"USING (rid) WHERE n.kind = 'person' AND n.detail IN ({marks}) AND m.private = 0 GROUP BY n.key ORDER BY c DESC",
-        relations).fetchall()
+        "USING (rid) WHERE n.kind = 'person' AND n.detail = ? AND m.private = 0 GROUP BY n.key ORDER BY c DESC",
+        (relation,)).fetchall()
 
 
 def relation_count(db: sqlite3.Connection, relation: str) -> int:
