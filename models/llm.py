@@ -67,9 +67,9 @@ class LLM:
 
     def _serve(self) -> None:
         try:
-            from llama_cpp import Llama
+            from models.llama_load import open_llama
 
-            llm = Llama(**self._args)
+            llm = open_llama(**self._args)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             self._ready.set_exception(exc)
             return

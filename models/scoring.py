@@ -19,13 +19,13 @@ def llama_perplexity(model_path: Path, examples: Sequence[Example], *, lora_path
                      should_stop: Callable[[], bool] | None = None) -> tuple[float, int]:
     """(perplexity, tokens scored) of the replies in `examples`."""
     import numpy as np
-    from llama_cpp import Llama
+    from models.llama_load import open_llama
 
     args = dict(model_path=str(model_path), n_ctx=seq_len + 8, n_batch=seq_len + 8, n_threads=threads,
                 logits_all=True, verbose=False, n_gpu_layers=-1 if gpu else 0)
     if lora_path:
         args["lora_path"] = str(lora_path)
-    llm = Llama(**args)
+    llm = open_llama(**args)
     try:
         eos = llm.token_eos()
         nll = 0.0
@@ -77,13 +77,13 @@ def llama_choose(model_path: Path, items: Sequence[tuple[Sequence[dict], str, Se
     the reply's continuation after `opening`, by mean log-likelihood per token (so a long choice is
     not punished for its length). The prompt and opening are read once per item; each choice is
     read on top of them (llama.cpp keeps the prefix in its cache)."""
-    from llama_cpp import Llama
+    from models.llama_load import open_llama
 
     args = dict(model_path=str(model_path), n_ctx=seq_len + 8, n_batch=seq_len + 8, n_threads=threads,
                 logits_all=True, verbose=False, n_gpu_layers=-1 if gpu else 0)
     if lora_path:
         args["lora_path"] = str(lora_path)
-    llm = Llama(**args)
+    llm = open_llama(**args)
     picked: list[int] = []
     try:
         for i, (messages, opening, choices) in enumerate(items):

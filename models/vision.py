@@ -79,7 +79,7 @@ class VisionCaptioner:
     private lock keeps even a careless caller from running two frames in one context at once."""
 
     def __init__(self, model_path: Path, mmproj_path: Path, *, threads: int = 2, gpu: bool = False):
-        from llama_cpp import Llama
+        from models.llama_load import open_llama
         from llama_cpp.llama_chat_format import Llava15ChatHandler, MTMDChatHandler
 
         self.model_path, self.mmproj_path = Path(model_path), Path(mmproj_path)
@@ -91,8 +91,8 @@ class VisionCaptioner:
         _quiet_mtmd_log()
         _log_lines.clear()
         try:
-            self.llm = Llama(model_path=str(self.model_path), n_ctx=N_CTX, n_threads=threads,
-                             n_gpu_layers=-1 if gpu else 0, verbose=False)
+            self.llm = open_llama(model_path=str(self.model_path), n_ctx=N_CTX, n_threads=threads,
+                               n_gpu_layers=-1 if gpu else 0, verbose=False)
         except (ValueError, RuntimeError, OSError) as exc:
             raise VisionLoadError("vision_model", f"{self.model_path} could not be loaded as a GGUF "
                                                   f"language model ({exc})") from None

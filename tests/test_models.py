@@ -67,3 +67,25 @@ def test_owner_voice_is_told_from_others():
     owner = owner_reference(p, weights, 0.80, None)  # no enrolment: the dominant voice
     assert label(p, owner, 0.80) == who
     assert len(cluster_voices(p, weights, 0.80)) >= 2
+
+
+def test_a_processor_with_amx_loads_the_chat_model_without_its_crashing_buffers(monkeypatch):
+    """On a Xeon with AMX, llama.cpp's AMX multiply crashed the process on the first answer. Where the
+    build says it uses AMX, the model loads without the extra buffer types, and still answers; the
+    library's defaults are left as they were."""
+    import llama_cpp.llama_cpp as lib
+
+    from models import llama_load
+    from models.llm import bundled_llm_path
+
+    defaults = lib.llama_model_default_params
+    monkeypatch.setattr(llama_load, "uses_amx", lambda: True)
+    llm = llama_load.open_llama(model_path=str(bundled_llm_path()), n_ctx=256, n_threads=1, verbose=False)
+    assert llm.model_params.use_extra_bufts is False
+    assert lib.llama_model_default_params is defaults
+    assert lib.llama_model_default_params().use_extra_bufts is True
+    out = llm.create_completion("The capital of France is", max_tokens=4, temperature=0.0)
+    assert out["choices"][0]["text"].strip()
+    monkeypatch.setattr(llama_load, "uses_amx", lambda: False)
+    assert llama_load.open_llama(model_path=str(bundled_llm_path()), n_ctx=256, n_threads=1,
+                                 verbose=False).model_params.use_extra_bufts is True
