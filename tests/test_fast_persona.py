@@ -290,6 +290,33 @@ def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, h
     assert "wife's brother" not in _ask(context, "Who was Balty?").text.split("\n")[0]
 
 
+def test_a_full_name_never_written_is_not_answered_with_a_namesake(tmp_path, home):
+    """"Did you ever meet Isaac Newton?" over a diary whose only Newton is Tom quoted Tom as the answer."""
+    context = _diary_vault(tmp_path, [
+        ("1660-01-27", "Going to my office I met with Tom Newton, my old comrade, and gave him his morning draught."),
+        ("1660-02-03", "Tom Newton came again and talked very high of the Parliament."),
+        ("1660-03-01", "Dined with Matt. Wren, who is a very pretty companion."),
+        ("1660-03-09", "At the Coffee-house I met Mr. Dryden the poet, whom I knew at Cambridge."),
+        ("1660-04-02", "Will Hewer brought me my papers; William Hewer is a good boy.")], lead="I met Isaac Newton.")
+    newton = _ask(context, "Did you ever meet Isaac Newton? What did you make of him?")
+    assert not newton.remembered
+    assert newton.text.startswith("I don't remember Isaac Newton. The Newton I remember is Tom Newton.")
+    assert newton.citations[0]["started_at"].startswith("1660-01-27")  # where Tom is first named
+    # cited in the whole sentence that names them: not cut at "Matt."
+    wren = _ask(context, "Did you know Christopher Wren?")
+    assert "The Wren I remember is Matt Wren." in wren.text and "Matt. Wren, who is" in wren.text
+    # a surname written nowhere: nobody of that name
+    assert _ask(context, "Did you ever meet Robert Boyle?").text == "I don't remember anyone called Robert Boyle."
+    # "Mr. Dryden" names no other Dryden; another form of the first name is the same person; a street
+    # or a society is no person: each is left to search
+    with context.open() as v:
+        persona = context.persona(v)
+        for question in ("Did you know the poet John Dryden?", "What did Bill Hewer bring you?",
+                         "Did you ever go to the Royal Society?", "Will Tom come to dinner?"):
+            assert persona.plan(question).kind not in ("namesake", "stranger"), question
+    assert "Dryden the poet" in _ask(context, "Did you know the poet John Dryden?").text
+
+
 def test_kin_asked_by_relation_are_named_from_what_the_owner_called_them(tmp_path, home):
     """"Who was your brother?" quoted whatever mentioned a brother; now the people the owner calls so,
     at least twice ("my wife, Ann and I" is a list, not a marriage)."""

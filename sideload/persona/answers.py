@@ -27,10 +27,11 @@ from sideload.jobs import JobContext
 from sideload.persona.choosing import beside_the_best, body, elsewhere_in, kept, relevant
 from sideload.persona.identity import Identity, asked_about, identity, never_named
 from sideload.persona.kin import Kin, kin_asked
+from sideload.persona.namesakes import Namesake, namesake
 from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.profile import TITLE_WORDS
 from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, closing, excerpt, first_person, grounded, when_of,
-                                       who_said)
+                                       who_said, whole_sentences)
 from sideload.persona.stretches import outside_the_record, period, spread, stretch
 from sideload.recall import reviews, timephrases
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
@@ -92,6 +93,7 @@ class Plan:
     mood: str = ""  # the feeling asked about across the life ("what made me happy?": "happy")
     identity: Identity | None = None  # who someone is to the owner, when asked and the owner said so
     kin: Kin | None = None  # who the owner's brother (wife, clerk) was, when asked by the relation
+    namesake: Namesake | None = None  # a full name never written: whom of that surname the owner knew
 
 
 class Persona:
@@ -127,6 +129,10 @@ class Persona:
         stranger = never_named(self.vault.db, asked, people)
         if stranger is not None:
             return Plan("stranger", query, stranger)
+        # "did you ever meet Isaac Newton?" where the only Newton written of is Tom: not Tom's memories
+        other = namesake(self.vault.db, asked, self.searcher.spellings.nearest)
+        if other is not None:
+            return Plan("namesake", query, other.asked, namesake=other)
         mood = _MOOD.search(question)
         if mood and not named:
             return Plan("feeling", query, mood=(mood.group(1) or mood.group(2)).lower())
@@ -207,7 +213,7 @@ class Persona:
         # own, kin the owner never named, or a time before the first memory or after the last ("what did
         # I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
         days = [d for d, _ in self.vault.days()]  # read once per question: every search below asks for them
-        outside = None if plan.kind in ("stranger", "self", "identity", "kin") else outside_the_record(
+        outside = None if plan.kind in ("stranger", "self", "identity", "kin", "namesake") else outside_the_record(
             self.searcher, days, plan.query)
         if plan.kind in ("stranger", "self") or outside or (plan.kin is not None and not plan.kin.names):
             text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
@@ -217,6 +223,8 @@ class Persona:
             if on_token:
                 on_token(text)
             return Answer(text, [], False)
+        if plan.namesake is not None:
+            return self._namesake(plan.namesake, on_token)
         if plan.kind == "period":
             memories = period(self.searcher, days, plan.query)
         elif plan.kind == "feeling":
@@ -276,6 +284,24 @@ class Persona:
         inside, req = stretch([d for d, _ in self.vault.days()], plan.query)
         return [m for m in self.searcher.browse(req, limit=200) if m.get("speaker") == "me"
                 and _FEELING_WORDS.search(body(m))][:3] if inside else []
+
+    def _namesake(self, other: Namesake, on_token) -> Answer:
+        """Not the one asked about; the one of that surname the owner knew, where the owner first names
+        them. Nothing of the one asked is remembered, so the answer says so (`remembered` is false)."""
+        from sideload.store.queries import moments_by_ids
+
+        said = moments_by_ids(self.vault.db, [other.moment_id]) if other.moment_id else []
+        text = other.sentence()
+        if said:  # the sentence that names them, whole: "Matt. Wren" is not cut at "Matt."
+            given, surname = other.others[0].split()
+            text_ = said[0].get("text") or ""
+            named = re.search(rf"\b{re.escape(given)}\.?\s+{re.escape(surname)}\b", text_)
+            quote = whole_sentences(text_, named.start(), named.end()) if named else \
+                excerpt(body(said[0]), keyword_terms(other.others[0]), limit=EXCERPT_CHARS)
+            text += f"\n\nOn {when_of(said[0])} {who_said(said[0])}: “{quote}”"
+        if on_token:
+            on_token(text)
+        return Answer(text, said, False)
 
     def _never_said(self, plan: Plan, on_token) -> Answer:
         text = (f"I don't remember ever saying what I think about {plan.topic}." if plan.topic

@@ -61,6 +61,13 @@ def doc_freq(db: sqlite3.Connection, term: str, cap: int) -> int:
                       (f'"{term}"', cap + 1)).fetchone()[0]
 
 
+def texts_holding(db: sqlite3.Connection, term: str, limit: int) -> list[sqlite3.Row]:
+    """(moment_id, started_at, text) of the first `limit` moments holding the word `term`, in time order."""
+    return db.execute("SELECT m.moment_id, m.started_at, m.text FROM moments m WHERE m.rid IN "
+                      "(SELECT rowid FROM moments_fts WHERE moments_fts MATCH ?) ORDER BY m.t_start LIMIT ?",
+                      (f'"{term}"', limit)).fetchall()
+
+
 def keyword_rids(db: sqlite3.Connection, match: str, where: str, args: list, limit: int, *,
                  join_files: bool = True) -> list[int]:
     """Row ids matching the FTS5 expression `match` within the filter, best BM25 first. Every row that
