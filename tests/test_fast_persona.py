@@ -542,6 +542,12 @@ def test_a_word_the_vault_spells_otherwise_is_found_as_the_vault_spells_it(perso
         hits = searcher.search(SearchRequest("my suitcasse", mode="keyword"))
         assert hits and "suitcase" in hits[0]["text"]
         assert not searcher.search(SearchRequest("my suitcouse", mode="keyword"))  # two letters off
+        # a word the vault writes as two ("cockfight": the diary's "cock-fighting") is looked for as
+        # the two, together, and a quote is chosen by them
+        hits = searcher.search(SearchRequest("the figtree", mode="keyword"))
+        assert hits and "fig tree" in hits[0]["text"]
+        assert searcher.as_written(["figtree", "repot"]) == ["figtree", "repot", "fig", "tree"]
+        assert not searcher.search(SearchRequest("the treefig", mode="keyword"))  # never written so
 
 
 def test_a_date_line_is_quoted_with_the_start_of_what_follows():

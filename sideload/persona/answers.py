@@ -251,9 +251,10 @@ class Persona:
             return Answer(DONT_REMEMBER, [], False)
         if plan.kind in ("period", "person"):
             memories = sorted(memories, key=lambda m: (m.get("started_at") or "", m.get("start_s") or 0))
-        terms = keyword_terms(f"{plan.person} my {plan.identity.relation}" if plan.identity is not None
-                              else f"{' '.join(plan.kin.names)} my {plan.kin.relation}" if plan.kin is not None
-                              else plan.query)
+        # the words quoted by, as the vault writes them: "cockfight" is the diary's "cock-fighting"
+        terms = self.searcher.as_written(keyword_terms(
+            f"{plan.person} my {plan.identity.relation}" if plan.identity is not None
+            else f"{' '.join(plan.kin.names)} my {plan.kin.relation}" if plan.kin is not None else plan.query))
         # a passage is quoted in whole sentences, the first memory (the answer) with room to hold them,
         # the others ("Also, ...") as briefly as a short moment
         # a day of a stretch is quoted where it says how it went, not from its first "Up betimes"

@@ -133,6 +133,13 @@ class Searcher:
         """The question's words, each the vault never holds spelt as the vault spells it ("Monck": monk)."""
         return self.spellings.respelt(keyword_terms(text), lambda t: self._doc_freq(t, self._cap()) > 0)
 
+    def as_written(self, words: list[str]) -> list[str]:
+        """The words as the vault writes them, one word each ("Monck": monk; "cockfight": cock, fight),
+        and as asked too: a quote is chosen by the words it holds."""
+        respelt = [w for t in self.spellings.respelt(words, lambda t: self._doc_freq(t, self._cap()) > 0)
+                   for w in t.split()]
+        return list(dict.fromkeys(words + respelt))
+
     def keyword(self, req: SearchRequest, where: str, args: list) -> list[int]:
         terms = self._useful_terms(self._terms(req.text))
         if not terms:
@@ -343,7 +350,8 @@ class Searcher:
                 body += f" {row['speaker_name']}"  # a message from Ruth is about Ruth
             words = set(keyword_terms(body))
             stems = {stem(w) for w in words}
-            found = [t for t in terms if t in words or stem(t) in stems]
+            found = [t for t in terms if t in words or stem(t) in stems
+                     or (" " in t and all(stem(w) in stems for w in t.split()))]  # "cock fight"
             h.coverage = len(found) / len(terms) if terms else 0.0
             h.weighted = sum(weights[t] for t in found) / total if total else 0.0
 

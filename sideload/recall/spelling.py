@@ -16,6 +16,7 @@ from itertools import islice
 from sideload.store import retrieval
 
 MIN_LENGTH = 5  # shorter stems have too many neighbours one letter away ("eeri", eerie: "everi", every)
+MIN_SPLIT = 3  # letters in each half of a word the vault writes as two
 MAX_SPELLINGS = 1  # the most used: "monck" is "monk" (66 entries), not "mock" (7)
 
 
@@ -41,6 +42,7 @@ class Spellings:
         self._by_initial: dict[str, list[tuple[str, int]]] | None = None
         self._upto: int | None = None
         self._found: dict[str, list[str]] = {}  # asked once per search leg: looked up once
+        self._split: dict[str, str | None] = {}
 
     def _vocabulary(self) -> dict[str, list[tuple[str, int]]]:
         upto = retrieval.corpus_size(self.db)
@@ -53,6 +55,7 @@ class Spellings:
                     by_initial[term[0]].append((term, docs))
             self._by_initial, self._upto = dict(by_initial), upto
             self._found.clear()
+            self._split.clear()
         return self._by_initial
 
     def nearest(self, word: str) -> list[str]:
@@ -82,10 +85,22 @@ class Spellings:
                 return word
         return None
 
+    def split(self, word: str, held: Callable[[str], bool]) -> str | None:
+        """A word the vault writes as two: "cockfight" is the diary's "cock-fighting", "coffeehouse" its
+        "coffee-house". The phrase of the two halves ("cock fight"), where the vault holds it; the
+        longest first half wins. Halves of two letters make too many ("to night" is not "tonight"
+        everywhere it is written), so each has three at least."""
+        if len(word) < 2 * MIN_SPLIT or not word.isalpha():
+            return None
+        if word not in self._split:
+            self._split[word] = next((f"{word[:i]} {word[i:]}" for i in range(len(word) - MIN_SPLIT, MIN_SPLIT - 1, -1)
+                                      if held(word[:i]) and held(word[i:]) and held(f"{word[:i]} {word[i:]}")), None)
+        return self._split[word]
+
     def respelt(self, words: list[str], held: Callable[[str], bool]) -> list[str]:
-        """The words, each that is not `held` in the vault replaced by its nearest spellings (kept as it
-        is where there are none)."""
+        """The words, each that is not `held` in the vault replaced by its nearest spellings, or by the
+        two words the vault writes it as (kept as it is where there are neither)."""
         out: list[str] = []
         for w in words:
-            out += [w] if held(w) else self.nearest(w) or [w]
+            out += [w] if held(w) else self.nearest(w) or [p for p in [self.split(w, held)] if p] or [w]
         return out
