@@ -73,6 +73,22 @@ def test_a_day_is_told_from_several_moments_in_time_order(persona_vault):
     assert week.citations and all("2026-02-23" <= c["started_at"][:10] <= "2026-03-01" for c in week.citations)
 
 
+def test_a_day_that_is_one_long_entry_is_told_from_its_course(tmp_path, home):
+    """A diary's day is one entry: "what happened on 2 September 1666?" quoted one sentence from its
+    middle. It is told from parts spread from its first sentence to its last, in order, none twice."""
+    filler = " ".join(f"Then to the office and wrote letters number {i} till it was late." for i in range(12))
+    day = ("Jane called us up about three in the morning to tell us of a great fire in the City. " + filler +
+           " The poor pigeons were loth to leave their houses and hovered about the windows. " + filler +
+           " So home, and to bed, much troubled by the sight of the fire all night.")
+    context = _diary_vault(tmp_path, [("1666-09-02", day), ("1666-09-03", "Up early and carried my money away.")])
+    ans = _ask(context, "What happened on 2 September 1666?")
+    quoted = [l for l in ans.text.splitlines() if l.startswith("[")]
+    assert len(quoted) >= 3 and len(set(quoted)) == len(quoted)
+    assert "Jane called us up" in quoted[0] and "to bed" in quoted[-1]
+    assert all(c["started_at"].startswith("1666-09-02") for c in ans.citations)
+    assert len(ans.citations) == len(quoted)
+
+
 def test_a_feeling_is_answered_from_the_owners_own_words_or_not_at_all(persona_vault):
     swim = _ask(persona_vault, "what do you think about swimming?")
     assert swim.remembered and "lido" in swim.text and all(c["speaker"] == "me" for c in swim.citations)

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
-from sideload.persona.choosing import beside_the_best, body, elsewhere_in, kept, relevant
+from sideload.persona.choosing import beside_the_best, body, distinct, elsewhere_in, kept, relevant
 from sideload.persona.identity import Identity, asked_about, identity, never_named
 from sideload.persona.kin import Kin, kin_asked
 from sideload.persona.namesakes import Namesake, namesake
@@ -264,6 +264,8 @@ class Persona:
                    excerpt(body(m), terms, limit=FIRST_QUOTE_CHARS if i == 0 and m.get("passage") else EXCERPT_CHARS,
                            answer=wanted))
                   for i, m in enumerate(memories)]
+        quotes = distinct(quotes)  # two parts of one long entry may come to the same sentence
+        memories = [m for m, _ in quotes]
         if plan.kind == "fact" and (more := elsewhere_in(quotes[0], terms, wanted)) is not None:
             memories.insert(1, more[0])
             quotes.insert(1, more)

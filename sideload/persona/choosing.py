@@ -76,3 +76,15 @@ def body(m: dict) -> str:
     if p.get("text") and text[p["start"]:p["end"]] == p["text"]:
         return whole_sentences(text, p["start"], p["end"], around=1)
     return p.get("text") or text or m.get("caption") or ""
+
+
+def distinct(quotes: list[tuple[dict, str]]) -> list[tuple[dict, str]]:
+    """The quotes, less any of a moment already quoted that says the same: two parts of one long entry
+    may come to the same sentence ("She tells me, that about a month ago ..." twice for 1 January 1663)."""
+    out: list[tuple[dict, str]] = []
+    for m, q in quotes:
+        core = q.strip(" …")[:80]
+        if not any(m.get("moment_id") == n.get("moment_id") and (core in p or p.strip(" …")[:80] in q)
+                   for n, p in out):
+            out.append((m, q))
+    return out

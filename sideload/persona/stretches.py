@@ -10,6 +10,9 @@ from datetime import date
 from sideload.persona.choosing import relevant
 from sideload.recall import reviews, timephrases
 from sideload.recall.search import SearchRequest, Searcher, build_request
+from sideload.store import passages as passage_rows
+
+DAY_PARTS = 4  # quotes that tell a day: of its moments, or of the parts of the one long entry it is
 
 
 def stretch(days: list[str], query: str) -> tuple[list[str], SearchRequest]:
@@ -30,7 +33,11 @@ def period(searcher: Searcher, days: list[str], query: str, n: int = 6) -> list[
     January to July."""
     inside, req = stretch(days, query)
     if len(inside) <= 1:
-        return spread(searcher.browse(req, limit=200), n)
+        moments = spread(searcher.browse(req, limit=200), n)
+        if len(moments) >= DAY_PARTS:
+            return moments
+        # a diary's day is one long entry: told from parts of it, not from one sentence
+        return [part for m in moments for part in parts(m, max(1, DAY_PARTS // len(moments)))] if moments else []
     reckoning = _reckoning(searcher, req, inside) if reviews.asks_about_a_period(req.date_from, req.date_to) else None
     others = [d for d in inside if reckoning is None or d != reckoning[0]]
     room = n - (reckoning is not None)
@@ -39,6 +46,21 @@ def period(searcher: Searcher, days: list[str], query: str, n: int = 6) -> list[
     out = [m for d in chosen for m in spread(searcher.browse(
         replace(req, date_from=date.fromisoformat(d), date_to=date.fromisoformat(d)), 50), each)]
     return out + ([reckoning[1]] if reckoning else [])
+
+
+def parts(moment: dict, k: int) -> list[dict]:
+    """A long moment as k of its passages, spread from its first to its last: "what happened on
+    2 September 1666?" is the course of the day (Jane calling us up at three in the morning, the King's
+    command to pull down houses, the evening on the water), where it was one sentence from its middle.
+    Each part is the moment with that passage marked, quoted like a search hit's."""
+    text = moment.get("text") or ""
+    spans = passage_rows.cut(text)
+    k = min(k, len(spans) // 3)  # each part is quoted with the sentences beside it: parts apart
+    if k <= 1:
+        return [moment]
+    chosen = evenly(spans, k)
+    chosen[-1] = spans[-1]  # how the day ended
+    return [{**moment, "passage": {"start": a, "end": b, "text": t}} for a, b, t in chosen]
 
 
 def _reckoning(searcher: Searcher, req: SearchRequest, inside: list[str]) -> tuple[str, dict] | None:
