@@ -89,6 +89,32 @@ def test_a_day_that_is_one_long_entry_is_told_from_its_course(tmp_path, home):
     assert len(ans.citations) == len(quoted)
 
 
+def test_the_owners_birthday_is_a_day_learnt_from_their_own_words(tmp_path, home):
+    """"What did you do on your birthday in 2025?" is the day the owner wrote "my birthday" on."""
+    from sideload.persona.personal_days import with_personal_days
+
+    context = _diary_vault(tmp_path, [
+        ("2024-03-14", "My birthday, forty today. Cake with Ruth at the lido cafe."),
+        ("2025-03-13", "Packed the car for the coast."),
+        ("2025-03-14", "This is my birthday. We walked the cliffs at Dover and ate crab on the harbour wall."),
+        ("2025-06-01", "Ruth's birthday: a picnic in the park.")])
+    answer = _ask(context, "What did you do on your birthday in 2025?")
+    assert answer.remembered and "cliffs at Dover" in answer.text
+    assert all(c["started_at"].startswith("2025-03-14") for c in answer.citations)
+    with context.open() as v:
+        assert with_personal_days(v.db, "how did I spend my last birthday?") == "how did I spend 14 March?"
+        assert with_personal_days(v.db, "what's my birthday?") == "what's my birthday?"  # asks which day
+        persona = context.persona(v)
+        assert persona.plan("Where were you on your birthday in 2024?").query == "Where was I on 14 March 2024?"
+    # a named year is meant: nothing of it there is not a memory of another year
+    assert "picnic" not in _ask(context, "What did you eat on your birthday in 2024?").text
+    # never written: the question is left as it was asked
+    (tmp_path / "other").mkdir()
+    other = _diary_vault(tmp_path / "other", [("2025-01-02", "A quiet day at home.")])
+    with other.open() as v:
+        assert with_personal_days(v.db, "what did I do on my birthday?") == "what did I do on my birthday?"
+
+
 def test_a_feeling_is_answered_from_the_owners_own_words_or_not_at_all(persona_vault):
     swim = _ask(persona_vault, "what do you think about swimming?")
     assert swim.remembered and "lido" in swim.text and all(c["speaker"] == "me" for c in swim.citations)

@@ -28,6 +28,7 @@ from sideload.persona.choosing import beside_the_best, body, distinct, elsewhere
 from sideload.persona.identity import Identity, asked_about, identity, never_named
 from sideload.persona.kin import Kin, kin_asked
 from sideload.persona.namesakes import Namesake, namesake
+from sideload.persona.personal_days import with_personal_days
 from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.profile import TITLE_WORDS
 from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, closing, excerpt, first_person, grounded, when_of,
@@ -46,7 +47,7 @@ FIRST_QUOTE_CHARS = 640
 # words that ask for an account of a stretch of time rather than for a fact in it
 _OVERVIEW = {"tell", "day", "days", "everything", "happened", "happen", "how", "was", "week", "month", "year",
              "morning", "afternoon", "evening", "today", "yesterday", "life", "go", "went", "going", "summary",
-             "summarise", "summarize", "describe", "up"}
+             "summarise", "summarize", "describe", "up", "spend", "spent"}
 _FEELING = re.compile(r"\b(think|thought|feel|feeling|felt|opinion|like|liked|love|loved|hate|hated|enjoy|"
                       r"enjoyed|prefer|favourite|favorite|mind|mood)\b", re.I)
 _FEELING_WORDS = re.compile(r"\b(happy|glad|sad|tired|worried|anxious|excited|busy|angry|upset|afraid|proud|"
@@ -112,8 +113,9 @@ class Persona:
         previous = [t["content"] for t in (history or []) if t.get("role") == "user"]
         follow_up = bool(previous) and (_FOLLOW_UP.match(question) or len(keyword_terms(question)) <= 1)
         # search compares it with the owner's own words; "and why?" means why of the question before
-        own = owner_perspective(question)
-        query = owner_perspective(f"{previous[-1]} {question}") if follow_up else own
+        # "on my birthday in 1664" is the day the owner wrote it on: "on 23 February 1664"
+        own = with_personal_days(self.vault.db, owner_perspective(question))
+        query = with_personal_days(self.vault.db, owner_perspective(f"{previous[-1]} {question}")) if follow_up else own
         # the person as the owner writes them ("Sir William Penn" is "Sir W. Penn"), for knowing who is
         # meant only: the query keeps its words, since the owner writes the full name too at times
         asked = in_known_forms(own, people)
@@ -180,8 +182,10 @@ class Persona:
             for h in hits:  # the writer's look back over the stretch asked about shares few of its words
                 h["review"] = reviews.is_review((h.get("started_at") or "")[:10], h.get("text") or "")
         found = kept(hits, dated=bool(req.understood))
-        if not found and req.understood:
-            # "on Friday" may be a day spoken of, not the day it was said: try again without the dates
+        if not found and req.understood and not any(re.search(r"\b1[5-9]\d\d|20\d\d\b", p)
+                                                    for p in req.understood.get("time_phrases", [])):
+            # "on Friday" may be a day spoken of, not the day it was said: try again without the dates.
+            # A year named is meant: nothing of it there is not a memory of another year
             found = kept(self.searcher.search(_undated(question, limit=8, speaker=speaker)), dated=False)
         return found[:limit]
 

@@ -124,7 +124,9 @@ _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|
 _NAME = re.compile(r"(?<=[a-z,;:] )(?:(?:Mr|Mrs|Sir|Lord|Lady|Dr|Captain)\.?\s+)?[A-Z][a-z]{2,}")
 # a sum, as a diarist writes it: "£858", "26s.", "2,800l.", "a shilling", "twenty pieces in gold"
 _MONEY = re.compile(r"£|\b\d[\d,]*\s?[lsd]\b\.?|\b(?:shillings?|pounds?|pence|crowns?|guineas?|pieces)\b", re.I)
-_ASKS = [(_MONEY, re.compile(r"\b(?:cost|costs|price|worth|paid|pay|spend|spent|money|fortune|saved|wages?|salary)\b",
+# "how much did I spend", "spent on clothes" ask for a sum; "how did I spend Christmas?" does not
+_SPENT = r"\bhow much\b[^?]*\bspen[dt]\b|\bspen[dt]\b(?:\s+\w+){0,2}\s+on\s+(?!\d|\w+day\b|christmas\b|new year)"
+_ASKS = [(_MONEY, re.compile(rf"\b(?:cost|costs|price|worth|paid|pay|money|fortune|saved|wages?|salary)\b|{_SPENT}",
                              re.I)),
          (_NUMBER, re.compile(r"\bhow (?:many|much|long|old|often|far)\b", re.I)),  # a sum is asked for above
          (_NAME, re.compile(r"^\W*(?:\w+,\s*)?(?:who|whom|whose)\b|\bwhich (?:actor|person|man|woman|lady|girl|boy)\b",

@@ -62,8 +62,9 @@ def doc_freq(db: sqlite3.Connection, term: str, cap: int) -> int:
 
 
 def texts_holding(db: sqlite3.Connection, term: str, limit: int) -> list[sqlite3.Row]:
-    """(moment_id, started_at, text) of the first `limit` moments holding the word `term`, in time order."""
-    return db.execute("SELECT m.moment_id, m.started_at, m.text FROM moments m WHERE m.rid IN "
+    """(moment_id, started_at, day, speaker, text) of the first `limit` moments holding the word `term`,
+    in time order."""
+    return db.execute("SELECT m.moment_id, m.started_at, m.day, m.speaker, m.text FROM moments m WHERE m.rid IN "
                       "(SELECT rowid FROM moments_fts WHERE moments_fts MATCH ?) ORDER BY m.t_start LIMIT ?",
                       (f'"{term}"', limit)).fetchall()
 
