@@ -182,11 +182,13 @@ class Persona:
             for h in hits:  # the writer's look back over the stretch asked about shares few of its words
                 h["review"] = reviews.is_review((h.get("started_at") or "")[:10], h.get("text") or "")
         found = kept(hits, dated=bool(req.understood))
-        if not found and req.understood and not any(re.search(r"\b1[5-9]\d\d|20\d\d\b", p)
-                                                    for p in req.understood.get("time_phrases", [])):
+        if not found and req.understood:
             # "on Friday" may be a day spoken of, not the day it was said: try again without the dates.
-            # A year named is meant: nothing of it there is not a memory of another year
-            found = kept(self.searcher.search(_undated(question, limit=8, speaker=speaker)), dated=False)
+            # A year named is meant: a memory of another time answers only where it speaks of that year
+            # ("our wedding in 1999"), not any meal of 1665 for "what did I eat on 23 February 1665?"
+            years = {y for p in req.understood.get("time_phrases", []) for y in re.findall(r"\b(?:1[5-9]|20)\d\d\b", p)}
+            found = [h for h in kept(self.searcher.search(_undated(question, limit=8, speaker=speaker)), dated=False)
+                     if not years or any(y in (h.get("text") or "") for y in years)]
         return found[:limit]
 
     def _about(self, person: str, query: str, limit: int = 4) -> list[dict]:
