@@ -122,6 +122,16 @@ def test_a_feeling_is_answered_from_the_owners_own_words_or_not_at_all(persona_v
     assert not never.remembered and never.text == "I don't remember ever saying what I think about the internet."
 
 
+def test_a_feeling_about_kin_is_looked_for_in_the_owners_words_for_them(tmp_path, home):
+    """"Did you love Mum?" asked of a diarist who drank mum (a beer) at the Mum house quoted the beer:
+    the topic is the asker's mother, the owner's wife."""
+    context = _diary_vault(tmp_path, [
+        ("1664-06-28", "Thence with my uncle to the Mum house, and there drinking mum till late."),
+        ("1664-07-02", "I do love my wife dearly; we walked in the garden and I was very happy with her.")])
+    answer = _ask(context, "Did you love Mum?")
+    assert answer.remembered and "love my wife" in answer.text and "Mum house" not in answer.text
+
+
 def test_someone_known_only_by_their_own_messages_is_known(persona_vault):
     # Theo is never named in the owner's words: only his chat line says who he is
     ans = _ask(persona_vault, "Who is Theo?")

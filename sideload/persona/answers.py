@@ -139,8 +139,9 @@ class Persona:
         if mood and not named:
             return Plan("feeling", query, mood=(mood.group(1) or mood.group(2)).lower())
         if _FEELING.search(question) and not named:
-            topic = _TOPIC.search(question)
-            words = " ".join(t for t in keyword_terms(topic.group(1) if topic else question)
+            # the topic in the owner's words: "did you love Mum?" is about my wife, not "Mum" (a beer)
+            topic = _TOPIC.search(own)
+            words = " ".join(t for t in keyword_terms(topic.group(1) if topic else own)
                              if not _FEELING.fullmatch(t) and t not in _OVERVIEW)
             return Plan("feeling", query, topic=(topic.group(1).strip() if topic and words else words))
         # "how was March 1663?", "what happened at the end of 1662?": the words left once the time
