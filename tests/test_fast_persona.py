@@ -115,6 +115,32 @@ def test_the_owners_birthday_is_a_day_learnt_from_their_own_words(tmp_path, home
         assert with_personal_days(v.db, "what did I do on my birthday?") == "what did I do on my birthday?"
 
 
+def test_how_old_the_owner_was_is_worked_out_from_the_age_they_wrote_on_a_birthday(tmp_path, home):
+    context = _diary_vault(tmp_path, [
+        ("2024-03-14", "My birthday, forty today. Cake with Ruth at the lido cafe."),
+        ("2024-06-01", "Ruth's birthday, 38 years: a picnic in the park."),  # someone else's
+        ("2025-03-14", "It being my 41st birthday we walked the cliffs."),
+        ("2025-05-02", "A quiet day at home.")])
+    answer = _ask(context, "Dad, how old were you in 2024?")
+    assert answer.text.startswith("I was 39 in 2024, and 40 from 14 March. I was born on 14 March 1984.")
+    assert answer.citations[0]["started_at"].startswith("2024-03-14") and "forty today" in answer.text
+    assert _ask(context, "When were you born?").text.startswith("I was born on 14 March 1984.")
+    assert _ask(context, "How old are you?").text.startswith("When my memories end, on 2 May 2025, I was 41.")
+    with context.open() as v:
+        persona = context.persona(v)
+        assert persona.plan("How old was Ruth?").kind != "age"
+        assert persona.plan("How old were you when the dog died?").kind != "age"  # an event: search
+    # an age in words, as a diarist of 1660 wrote it; and nothing guessed where none was written
+    (tmp_path / "old").mkdir()
+    old = _diary_vault(tmp_path / "old", [("1660-02-23", "Thursday, my birthday, now twenty-seven years."),
+                                         ("1660-03-01", "To the office.")])
+    assert _ask(old, "When were you born?").text.startswith("I was born on 23 February 1633.")
+    (tmp_path / "none").mkdir()
+    none = _diary_vault(tmp_path / "none", [("2025-03-14", "My birthday. Cake."), ("2025-03-15", "Rain.")])
+    with none.open() as v:
+        assert none.persona(v).plan("How old were you in 2025?").kind != "age"
+
+
 def test_a_feeling_is_answered_from_the_owners_own_words_or_not_at_all(persona_vault):
     swim = _ask(persona_vault, "what do you think about swimming?")
     assert swim.remembered and "lido" in swim.text and all(c["speaker"] == "me" for c in swim.citations)

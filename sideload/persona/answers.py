@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
+from sideload.persona.age import Age, age_asked
 from sideload.persona.choosing import beside_the_best, body, distinct, elsewhere_in, kept, relevant
 from sideload.persona.identity import Identity, asked_about, identity, never_named
 from sideload.persona.kin import Kin, kin_asked
@@ -95,6 +96,7 @@ class Plan:
     identity: Identity | None = None  # who someone is to the owner, when asked and the owner said so
     kin: Kin | None = None  # who the owner's brother (wife, clerk) was, when asked by the relation
     namesake: Namesake | None = None  # a full name never written: whom of that surname the owner knew
+    age: Age | None = None  # "how old was I in 1663?", from the age the owner wrote on a birthday
 
 
 class Persona:
@@ -131,6 +133,9 @@ class Persona:
         stranger = never_named(self.vault.db, asked, people)
         if stranger is not None:
             return Plan("stranger", query, stranger)
+        age = age_asked(self.vault.db, own, lambda: [d for d, _ in self.vault.days()])
+        if age is not None:
+            return Plan("age", query, age=age)
         # "did you ever meet Isaac Newton?" where the only Newton written of is Tom: not Tom's memories
         other = namesake(self.vault.db, asked, self.searcher.spellings.nearest)
         if other is not None:
@@ -220,7 +225,7 @@ class Persona:
         # own, kin the owner never named, or a time before the first memory or after the last ("what did
         # I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
         days = [d for d, _ in self.vault.days()]  # read once per question: every search below asks for them
-        outside = None if plan.kind in ("stranger", "self", "identity", "kin", "namesake") else outside_the_record(
+        outside = None if plan.kind in ("stranger", "self", "identity", "kin", "namesake", "age") else outside_the_record(
             self.searcher, days, plan.query)
         if plan.kind in ("stranger", "self") or outside or (plan.kin is not None and not plan.kin.names):
             text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
@@ -232,6 +237,8 @@ class Persona:
             return Answer(text, [], False)
         if plan.namesake is not None:
             return self._namesake(plan.namesake, on_token)
+        if plan.age is not None:
+            return self._age(plan.age, on_token)
         if plan.kind == "period":
             memories = period(self.searcher, days, plan.query)
         elif plan.kind == "feeling":
@@ -312,6 +319,19 @@ class Persona:
         if on_token:
             on_token(text)
         return Answer(text, said, False)
+
+    def _age(self, age: Age, on_token) -> Answer:
+        """The age asked, worked out from the birthday where the owner wrote theirs, that entry cited."""
+        from sideload.store.queries import moments_by_ids
+
+        said = moments_by_ids(self.vault.db, [age.moment_id])
+        text = age.sentence()
+        if said:
+            quote = excerpt(body(said[0]), ["birthday", "years", str(age.age_then)], limit=EXCERPT_CHARS)
+            text += f"\n\nOn {when_of(said[0])} {who_said(said[0])}: “{quote}”"
+        if on_token:
+            on_token(text)
+        return Answer(text, said, True)
 
     def _never_said(self, plan: Plan, on_token) -> Answer:
         text = (f"I don't remember ever saying what I think about {plan.topic}." if plan.topic
