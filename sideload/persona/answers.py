@@ -28,12 +28,13 @@ from sideload.persona.age import Age, age_asked
 from sideload.persona.choosing import beside_the_best, body, distinct, elsewhere_in, kept, relevant
 from sideload.persona.identity import Identity, asked_about, identity, never_named
 from sideload.persona.kin import Kin, kin_asked
+from sideload.persona.known_replies import age_reply, namesake_reply
 from sideload.persona.namesakes import Namesake, namesake
 from sideload.persona.personal_days import with_personal_days
 from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.profile import TITLE_WORDS
 from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, closing, excerpt, first_person, grounded, when_of,
-                                       who_said, whole_sentences)
+                                       who_said)
 from sideload.persona.stretches import outside_the_record, period, spread, stretch
 from sideload.recall import reviews, timephrases
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
@@ -235,10 +236,12 @@ class Persona:
             if on_token:
                 on_token(text)
             return Answer(text, [], False)
-        if plan.namesake is not None:
-            return self._namesake(plan.namesake, on_token)
-        if plan.age is not None:
-            return self._age(plan.age, on_token)
+        if plan.namesake is not None or plan.age is not None:  # worked out from what the owner wrote
+            text, said = (namesake_reply(self.vault.db, plan.namesake) if plan.namesake is not None
+                          else age_reply(self.vault.db, plan.age))
+            if on_token:
+                on_token(text)
+            return Answer(text, said, plan.age is not None)  # of a namesake, nothing of the one asked
         if plan.kind == "period":
             memories = period(self.searcher, days, plan.query)
         elif plan.kind == "feeling":
@@ -301,37 +304,6 @@ class Persona:
         inside, req = stretch([d for d, _ in self.vault.days()], plan.query)
         return [m for m in self.searcher.browse(req, limit=200) if m.get("speaker") == "me"
                 and _FEELING_WORDS.search(body(m))][:3] if inside else []
-
-    def _namesake(self, other: Namesake, on_token) -> Answer:
-        """Not the one asked about; the one of that surname the owner knew, where the owner first names
-        them. Nothing of the one asked is remembered, so the answer says so (`remembered` is false)."""
-        from sideload.store.queries import moments_by_ids
-
-        said = moments_by_ids(self.vault.db, [other.moment_id]) if other.moment_id else []
-        text = other.sentence()
-        if said:  # the sentence that names them, whole: "Matt. Wren" is not cut at "Matt."
-            given, surname = other.others[0].split()
-            text_ = said[0].get("text") or ""
-            named = re.search(rf"\b{re.escape(given)}\.?\s+{re.escape(surname)}\b", text_)
-            quote = whole_sentences(text_, named.start(), named.end()) if named else \
-                excerpt(body(said[0]), keyword_terms(other.others[0]), limit=EXCERPT_CHARS)
-            text += f"\n\nOn {when_of(said[0])} {who_said(said[0])}: “{quote}”"
-        if on_token:
-            on_token(text)
-        return Answer(text, said, False)
-
-    def _age(self, age: Age, on_token) -> Answer:
-        """The age asked, worked out from the birthday where the owner wrote theirs, that entry cited."""
-        from sideload.store.queries import moments_by_ids
-
-        said = moments_by_ids(self.vault.db, [age.moment_id])
-        text = age.sentence()
-        if said:
-            quote = excerpt(body(said[0]), ["birthday", "years", str(age.age_then)], limit=EXCERPT_CHARS)
-            text += f"\n\nOn {when_of(said[0])} {who_said(said[0])}: “{quote}”"
-        if on_token:
-            on_token(text)
-        return Answer(text, said, True)
 
     def _never_said(self, plan: Plan, on_token) -> Answer:
         text = (f"I don't remember ever saying what I think about {plan.topic}." if plan.topic
