@@ -21,8 +21,8 @@ _WORDS = {w: i + 1 for i, w in enumerate(_UNITS)} | {w: i + 10 for i, w in enume
     | {w: (i + 2) * 10 for i, w in enumerate(_TENS)}
 _NUMBER = rf"\d{{1,3}}|(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_UNITS)}))?|{'|'.join(_TEENS + _UNITS)}"
 # "my birthday, now twenty-seven years", "it being my birthday, 33 years", "my 40th birthday", "forty today"
-_AGE = re.compile(rf"\b(?P<n>{_NUMBER})\s+(?:years?(?:\s+(?:old|of\s+age))?|today)\b|\bmy\s+(?P<th>\d{{1,3}})(?:st|nd|rd|th)\s+birth",
-                  re.I)
+_AGE = re.compile(rf"\b(?P<n>{_NUMBER})\s+(?:years?(?:\s+(?:old|of\s+age))?|today)\b"
+                  r"|\bmy\s+(?P<th>\d{1,3})(?:st|nd|rd|th)\s+birth", re.I)
 _BIRTHDAY = re.compile(r"\bmy\s+(?:\w+\s+)?birth-?day\b", re.I)
 _HOW_OLD = re.compile(r"\bhow old (?:was I|am I|were you|are you)\b(?P<rest>[^?]*)", re.I)
 _WHEN_BORN = re.compile(r"\b(?:when|what year|which year|what day)\s+(?:was I|were you)\s+born\b", re.I)

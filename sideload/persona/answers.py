@@ -226,8 +226,8 @@ class Persona:
         # own, kin the owner never named, or a time before the first memory or after the last ("what did
         # I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
         days = [d for d, _ in self.vault.days()]  # read once per question: every search below asks for them
-        outside = None if plan.kind in ("stranger", "self", "identity", "kin", "namesake", "age") else outside_the_record(
-            self.searcher, days, plan.query)
+        told = ("stranger", "self", "identity", "kin", "namesake", "age")  # answered from who, not when
+        outside = None if plan.kind in told else outside_the_record(self.searcher, days, plan.query)
         if plan.kind in ("stranger", "self") or outside or (plan.kin is not None and not plan.kin.names):
             text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
                                else plan.kin.sentence() if plan.kin is not None

@@ -20,8 +20,8 @@ _DAYS = {
                     r"\b(?:my|our)\s+wedding[- ](?:day|anniversary)\b"),
 }
 # "what's your birthday?" asks for the day, not about it: left as asked
-_ASKS_WHICH = re.compile(r"\b(?:what|when|which)(?:\s+day)?(?:'s|’s|\s+(?:is|was|were|are))\s+(?:my|our)\s+(?:last\s+)?"
-                         r"(?:birth|wedding|anniversary)", re.I)
+_ASKS_WHICH = re.compile(r"\b(?:what|when|which)(?:\s+day)?(?:'s|’s|\s+(?:is|was|were|are))\s+"
+                         r"(?:my|our)\s+(?:last\s+)?(?:birth|wedding|anniversary)", re.I)
 _YEAR = r"(?:\s+(?:in|of)\s+|,?\s+)(?P<year>1[5-9]\d\d|20\d\d)\b"
 READ = 200  # moments holding the word read at most
 
@@ -39,7 +39,8 @@ def with_personal_days(db, question: str) -> str:
         day = _learnt(db, word, written)
         if day is None:
             continue
-        when = ("on " if m.group("on") else "") + f"{day.day} {day:%B}" + (f" {m.group('year')}" if m.group("year") else "")
+        year = f" {m.group('year')}" if m.group("year") else ""
+        when = ("on " if m.group("on") else "") + f"{day.day} {day:%B}{year}"
         question = question[:m.start()] + when + question[m.end():]
     return question
 

@@ -129,15 +129,18 @@ class Searcher:
         return any((req.date_from, req.date_to, req.speaker, req.kind, req.source, req.hours))
 
     # -- retrievers ----------------------------------------------------------------------------
+    def _held(self, term: str) -> bool:
+        """Whether the vault holds the word (or phrase) anywhere."""
+        return self._doc_freq(term, self._cap()) > 0
+
     def _terms(self, text: str) -> list[str]:
         """The question's words, each the vault never holds spelt as the vault spells it ("Monck": monk)."""
-        return self.spellings.respelt(keyword_terms(text), lambda t: self._doc_freq(t, self._cap()) > 0)
+        return self.spellings.respelt(keyword_terms(text), self._held)
 
     def as_written(self, words: list[str]) -> list[str]:
         """The words as the vault writes them, one word each ("Monck": monk; "cockfight": cock, fight),
         and as asked too: a quote is chosen by the words it holds."""
-        respelt = [w for t in self.spellings.respelt(words, lambda t: self._doc_freq(t, self._cap()) > 0)
-                   for w in t.split()]
+        respelt = [w for t in self.spellings.respelt(words, self._held) for w in t.split()]
         return list(dict.fromkeys(words + respelt))
 
     def keyword(self, req: SearchRequest, where: str, args: list) -> list[int]:

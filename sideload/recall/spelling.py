@@ -86,8 +86,8 @@ class Spellings:
         return None
 
     def split(self, word: str, held: Callable[[str], bool]) -> str | None:
-        """A word the vault writes as two: "cockfight" is the diary's "cock-fighting", "coffeehouse" its
-        "coffee-house". The phrase of the two halves ("cock fight"), where the vault holds it; the
+        """A word the vault writes as two: "cockfight" is the diary's "cock-fighting", "playhouse" a
+        writer's "play-house". The phrase of the two halves ("cock fight"), where the vault holds it; the
         longest first half wins. Halves of two letters make too many ("to night" is not "tonight"
         everywhere it is written), so each has three at least."""
         if len(word) < 2 * MIN_SPLIT or not word.isalpha():
