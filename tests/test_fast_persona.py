@@ -368,6 +368,19 @@ def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, h
     assert "wife's brother" not in _ask(context, "Who was Balty?").text.split("\n")[0]
 
 
+def test_a_known_first_name_inside_a_fuller_name_is_not_that_person(tmp_path, home):
+    """"What did you think of John Milton?" was answered about my brother John (Milton, a place, is
+    written too, so no namesake answers it)."""
+    context = _diary_vault(tmp_path, [
+        ("2026-03-01", "Called my sister Ruth about the move. Ruth is well."),
+        ("2026-03-02", "My sister Ruth came for lunch; Ruth brought a cake."),
+        ("2026-03-03", "Bought bread at Baker and Sons, then home.")])
+    with context.open() as v:
+        persona = context.persona(v)
+        assert persona.plan("What did Ruth bring?").person == "Ruth"
+        assert persona.plan("What did you think of Ruth Baker?").person != "Ruth"
+
+
 def test_a_full_name_never_written_is_not_answered_with_a_namesake(tmp_path, home):
     """"Did you ever meet Isaac Newton?" over a diary whose only Newton is Tom quoted Tom as the answer."""
     context = _diary_vault(tmp_path, [

@@ -65,6 +65,7 @@ _MOOD = re.compile(r"\b(?:made|make|makes|making)\s+(?:me|you)\s+(?:feel\s+)?(ha
                    r"proud|worried|anxious|excited|cry|calm|lonely)\b|\b(?:was|were|am|are)\s+(?:I|you)\s+(?:ever\s+|most\s+)?"
                    r"(happy|glad|sad|angry|upset|proud|worried|anxious|excited|calm|lonely|happiest|saddest)\b", re.I)
 _TOPIC = re.compile(r"\b(?:about|of|on|towards?)\s+(.+?)\s*\??$", re.I)
+_NOT_FIRST_NAME = r"(?!(?-i:\s+[A-Z][a-z]))"  # "John" is not asked of in "John Milton"
 _FOLLOW_UP = re.compile(r"^\s*(and|but|so|why|how come|what about|then)\b", re.I)
 
 
@@ -123,7 +124,9 @@ class Persona:
         # meant only: the query keeps its words, since the owner writes the full name too at times
         asked = in_known_forms(own, people)
         known = in_known_forms(query, people) if follow_up else asked
-        named = next((p for p in people if re.search(rf"\b{re.escape(p)}(?!\w)", known, re.I)), None)
+        # a one-word name is not the first name of a fuller one: "John Milton" is not my brother John
+        named = next((p for p in people if re.search(rf"\b{re.escape(p)}(?!\w){'' if ' ' in p else _NOT_FIRST_NAME}",
+                                                      known, re.I)), None)
         # who someone is, asked now: "and who is Maria?" after "who was Deb Willet?" is about Maria
         kin = kin_asked(self.vault.db, asked)
         if kin is not None:  # "who was my brother?": the names the owner gives a brother
