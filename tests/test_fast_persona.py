@@ -368,6 +368,17 @@ def test_who_someone_was_is_answered_from_what_the_owner_called_them(tmp_path, h
     assert "wife's brother" not in _ask(context, "Who was Balty?").text.split("\n")[0]
 
 
+def test_last_christmas_is_the_newest_christmas_in_the_record():
+    from datetime import date
+
+    from sideload.recall.timephrases import parse
+
+    days = ["1665-12-25", "1666-12-20", "1666-12-21"]  # the record ends before Christmas 1666
+    text, tf = parse("What did you do last Christmas?", days)
+    assert (tf.date_from, tf.date_to) == (date(1665, 12, 24), date(1665, 12, 28))
+    assert parse("I love christmas songs", days)[1].phrases == ()
+
+
 def test_a_known_first_name_inside_a_fuller_name_is_not_that_person(tmp_path, home):
     """"What did you think of John Milton?" was answered about my brother John (Milton, a place, is
     written too, so no namesake answers it)."""

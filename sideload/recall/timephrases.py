@@ -79,12 +79,14 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         found.append(m.group(0))
         text = _strip(text, m.span())
 
-    # Christmas: "at Christmas 1662", "Christmas Day", "on Christmas Eve in 1665"; the word stays a thing to
-    # look for, and plain Christmas is its first days, where its dinners are written
-    m = re.search(r"\b(?:at\s+|on\s+|over\s+)?christmas(?:\s+(day|eve))?(?:\s+(?:of\s+|in\s+)?(1[5-9]\d\d|20\d\d))?\b",
-                  text, re.I)
-    if m and tf.date_from is None and (m.group(2) or re.match(r"(at|on|over)\b", m.group(0), re.I)):
-        year = int(m.group(2)) if m.group(2) else _latest_year_with(days, 12, latest)
+    # Christmas: "at Christmas 1662", "Christmas Day", "on Christmas Eve in 1665", "last Christmas" (the
+    # newest in the record); the word stays a thing to look for, and plain Christmas is its first days,
+    # where its dinners are written
+    m = re.search(r"\b(?:at\s+|on\s+|over\s+|last\s+|this\s+)?christmas(?:\s+(day|eve))?"
+                  r"(?:\s+(?:of\s+|in\s+)?(1[5-9]\d\d|20\d\d))?\b", text, re.I)
+    if m and tf.date_from is None and (m.group(2) or re.match(r"(at|on|over|last|this)\b", m.group(0), re.I)):
+        kept = [d.year for d in days if d.month == 12 and 24 <= d.day <= 28]  # a record ending on 21 December
+        year = int(m.group(2)) if m.group(2) else max(kept) if kept else _latest_year_with(days, 12, latest)
         first, last = {"day": (25, 25), "eve": (24, 24)}.get((m.group(1) or "").lower(), (24, 28))
         tf.date_from, tf.date_to = date(year, 12, first), date(year, 12, last)
         found.append(m.group(0).strip())
