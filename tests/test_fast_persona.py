@@ -652,6 +652,20 @@ def test_a_word_the_vault_spells_otherwise_is_found_as_the_vault_spells_it(perso
         assert not searcher.search(SearchRequest("the treefig", mode="keyword"))  # never written so
 
 
+def test_a_verb_the_vault_holds_only_in_another_form_is_found_in_that_form(tmp_path, home):
+    """"What did I buy?" of a day that "bought sourdough bread" said it did not remember: no stem joins
+    "buy" and "bought". A word the vault never holds is looked for in the forms it does hold."""
+    context = _diary_vault(tmp_path, [
+        ("2026-03-02", "Walked home past the library and bought sourdough bread at the bakery on the corner."),
+        ("2026-03-03", "Rain all day; the quartet rehearsal moved to the church hall.")])
+    answer = _ask(context, "What did I buy?")
+    assert answer.remembered and "sourdough" in answer.text
+    with context.open() as v:
+        searcher = context.persona(v).searcher
+        assert searcher.spellings.respelt(["buy", "rain"], lambda t: t in ("bought", "rain")) == ["bought", "rain"]
+        assert searcher.spellings.respelt(["buy"], lambda t: t in ("buy", "bought")) == ["buy"]  # held as asked
+
+
 def test_a_date_line_is_quoted_with_the_start_of_what_follows():
     """A diary's day begins "March 1st." and then one long sentence: a quote of the day is not
     "March 1st. …" alone."""

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from itertools import islice
 
+from sideload.recall.words import other_forms
 from sideload.store import retrieval
 
 MIN_LENGTH = 5  # shorter stems have too many neighbours one letter away ("eeri", eerie: "everi", every)
@@ -98,9 +99,13 @@ class Spellings:
         return self._split[word]
 
     def respelt(self, words: list[str], held: Callable[[str], bool]) -> list[str]:
-        """The words, each that is not `held` in the vault replaced by its nearest spellings, or by the
-        two words the vault writes it as (kept as it is where there are neither)."""
+        """The words, each that is not `held` in the vault replaced by the forms of it the vault holds
+        ("what did I buy?" of a day that "bought sourdough bread"), else by its nearest spellings, else
+        by the two words the vault writes it as (kept as it is where there are none). A word the vault
+        holds is left alone: Pepys writes "buy" too, and "bought" beside it found more wrong entries
+        (dev set: top 5 44 -> 43)."""
         out: list[str] = []
         for w in words:
-            out += [w] if held(w) else self.nearest(w) or [p for p in [self.split(w, held)] if p] or [w]
+            out += [w] if held(w) else [f for f in other_forms(w) if held(f)] or self.nearest(w) \
+                or [p for p in [self.split(w, held)] if p] or [w]
         return out

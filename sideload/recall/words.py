@@ -32,3 +32,23 @@ def stem(word: str) -> str:
 def keyword_terms(text: str) -> list[str]:
     words = re.findall(r"[\w']+", text.lower())
     return [w.strip("'") for w in words if w.strip("'") and w not in STOPWORDS and len(w) > 1]
+
+
+# the forms of common irregular verbs, which no stem joins ("buy" and "bought", "eat" and "ate")
+_IRREGULAR = [g.split() for g in """
+    buy bought | eat ate eaten | see saw seen | go went gone | give gave given | take took taken | make made
+    find found | pay paid | sell sold | bring brought | think thought | come came | get got gotten | meet met
+    leave left | lose lost | win won | sing sang sung | write wrote written | teach taught | catch caught
+    fight fought | hear heard | keep kept | sleep slept | feel felt | spend spent | send sent | build built
+    lend lent | stand stood | wear wore worn | drink drank drunk | ride rode ridden | speak spoke spoken
+    steal stole stolen | break broke broken | choose chose chosen | fall fell fallen | forget forgot forgotten
+    begin began begun | swim swam swum | run ran | sit sat | know knew known | grow grew grown
+    throw threw thrown | fly flew flown | draw drew drawn | hide hid hidden | wake woke woken | hold held
+    seek sought | forgive forgave forgiven
+""".replace("\n", " ").split("|")]
+_FORMS = {w: group for group in _IRREGULAR for w in group}
+
+
+def other_forms(word: str) -> list[str]:
+    """The other forms of an irregular verb ("buy": bought), none for any other word."""
+    return [f for f in _FORMS.get(word, []) if f != word]
