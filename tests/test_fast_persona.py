@@ -560,6 +560,11 @@ def test_money_questions_want_a_sum_not_any_number():
     assert holds_kind("worth £858", money) and not holds_kind("to get one jewel returned", money)
     assert not holds_kind("on the 21st I paid him", money)  # a day's ordinal is no sum
     assert holds_kind("one jewel", answer_kind("how many jewels were there?"))
+    # spending a sum, not spending a day: "how did you spend Christmas?" asks for no sum
+    for question in ("How much did you spend in 1664?", "What did you spend on clothes?"):
+        assert answer_kind(question) is money, question
+    for question in ("How did you spend Christmas 1662?", "Where did you spend Sunday?"):
+        assert answer_kind(question) is not money, question
 
 
 def test_a_review_of_the_period_asked_about_stands_among_the_first_five():
