@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from sideload.persona.personal_days import owners_words_on
 from sideload.recall import timephrases
 from sideload.recall.words import keyword_terms
-from sideload.store import retrieval
 
 _UNITS = "one two three four five six seven eight nine".split()
 _TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
@@ -26,7 +26,6 @@ _AGE = re.compile(rf"\b(?P<n>{_NUMBER})\s+(?:years?(?:\s+(?:old|of\s+age))?|toda
 _BIRTHDAY = re.compile(r"\bmy\s+(?:\w+\s+)?birth-?day\b", re.I)
 _HOW_OLD = re.compile(r"\bhow old (?:was I|am I|were you|are you)\b(?P<rest>[^?]*)", re.I)
 _WHEN_BORN = re.compile(r"\b(?:when|what year|which year|what day)\s+(?:was I|were you)\s+born\b", re.I)
-READ = 200  # moments holding "birthday" read at most
 
 
 @dataclass
@@ -88,9 +87,7 @@ def _birth(db) -> tuple[date, str, date, int] | None:
     entries agree on most."""
     births: Counter = Counter()
     first: dict[date, tuple[str, date, int]] = {}
-    for row in retrieval.texts_holding(db, "birthday", READ):
-        if row["speaker"] != "me" or not row["day"]:
-            continue
+    for row in owners_words_on(db, "birthday", _BIRTHDAY.pattern):
         day = date.fromisoformat(row["day"])
         for sentence in re.split(r"(?<=[.!?;])\s+", row["text"] or ""):
             if not _BIRTHDAY.search(sentence) or "'s birth" in sentence.lower() or "’s birth" in sentence.lower():

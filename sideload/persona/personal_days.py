@@ -45,12 +45,18 @@ def with_personal_days(db, question: str) -> str:
     return question
 
 
+def owners_words_on(db, word: str, written: str) -> list:
+    """The owner's own dated moments that hold `word` and say it as `written` ("my birthday"), in time
+    order: what the days and the age are learnt from."""
+    said = re.compile(written, re.I)
+    return [r for r in retrieval.texts_holding(db, word, READ)
+            if r["speaker"] == "me" and r["day"] and said.search(r["text"] or "")]
+
+
 def _learnt(db, word: str, written: str) -> date | None:
     """The month and day the owner most often wrote of the day on (as a date in a leap year, so that
     29 February is one), or None where they never did."""
-    said = re.compile(written, re.I)
-    days = Counter(r["day"][5:] for r in retrieval.texts_holding(db, word, READ)
-                   if r["speaker"] == "me" and r["day"] and said.search(r["text"] or ""))
+    days = Counter(r["day"][5:] for r in owners_words_on(db, word, written))
     if not days:
         return None
     month, day = (int(x) for x in days.most_common(1)[0][0].split("-"))
