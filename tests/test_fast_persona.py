@@ -404,6 +404,12 @@ def test_a_full_name_never_written_is_not_answered_with_a_namesake(tmp_path, hom
     assert not newton.remembered
     assert newton.text.startswith("I don't remember Isaac Newton. The Newton I remember is Tom Newton.")
     assert newton.citations[0]["started_at"].startswith("1660-01-27")  # where Tom is first named
+    from sideload.persona.namesakes import Namesake
+
+    smiths = ["Jeremy Smith", "George Smith", "Ann Smith", "Tom Smith"]
+    assert Namesake("John Smith", smiths[:3], None).sentence().endswith(
+        "The Smiths I remember are Jeremy Smith, George Smith and Ann Smith.")
+    assert Namesake("John Smith", smiths, None).sentence().endswith("Ann Smith and others.")
     # cited in the whole sentence that names them: not cut at "Matt."
     wren = _ask(context, "Did you know Christopher Wren?")
     assert "The Wren I remember is Matt Wren." in wren.text and "Matt. Wren, who is" in wren.text

@@ -49,7 +49,8 @@ class Namesake:
         if not self.others:
             return f"I don't remember anyone called {self.asked}."
         surname = self.asked.split()[-1]
-        named = " and ".join(self.others[:3]) if len(self.others) <= 3 else ", ".join(self.others[:3]) + ", and others"
+        shown = self.others[:3] + (["others"] if len(self.others) > 3 else [])
+        named = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
         which = f"The {surname} I remember is" if len(self.others) == 1 else f"The {surname}s I remember are"
         return f"I don't remember {self.asked}. {which} {named}."
 
