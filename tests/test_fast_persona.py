@@ -425,6 +425,37 @@ def test_a_full_name_never_written_is_not_answered_with_a_namesake(tmp_path, hom
     assert "Dryden the poet" in _ask(context, "Did you know the poet John Dryden?").text
 
 
+def test_a_name_the_record_never_holds_is_said_so_and_the_nearest_memory_is_not_claimed(tmp_path, home):
+    """"What was it like being the Member of Parliament for Castle Rising?" quoted Mr. Castle's ship
+    draught as the answer. The nearest memories are still shown, under a true first sentence."""
+    context = _diary_vault(tmp_path, [
+        ("1665-01-11", "To Gresham College, taking Mr. Castle with me to discourse over his draught of a ship."),
+        ("1665-06-03", "All this day by all people upon the River and almost everywhere else hereabout were heard "
+                       "the guns, our two fleets for certain being engaged."),
+        ("1665-06-08", "To the Navy Office, where we sat; then to the Tower, and so home."),
+        ("1665-06-09", "With the Royal Society at Gresham College, where I saw a fine experiment.")],
+        lead="I was proud to sit for Castle Rising.")
+    seat = _ask(context, "What was it like being the Member of Parliament for Castle Rising?")
+    assert not seat.remembered
+    assert seat.text.startswith("I never wrote the words “Member of Parliament” or “Castle Rising”. This is the "
+                                "nearest I remember.")
+    assert "proud to sit" not in seat.text and seat.citations  # no lead from the model; the memories shown
+    battle = _ask(context, "Did you hear the guns of the Battle of Lowestoft all day upon the River?")
+    assert battle.text.startswith("I never wrote the words “Battle of Lowestoft”.") and "the guns" in battle.text
+    assert _ask(context, "Were the Lowestoft Herring Fair stalls busy?").text == (
+        "I never wrote the words “Lowestoft Herring Fair”. Nothing I remember comes near it.")
+    from sideload.persona.unwritten import unwritten_names
+
+    with context.open() as v:
+        assert unwritten_names(v.db, "What did you think of Dryden's All for Love, and Antony and Cleopatra?") == [
+            "All for Love"]
+    # each name written, a person, or names side by side: answered as before
+    for question in ("Did you go to the Royal Society at Gresham College?", "What did you do at the Navy Office?",
+                     "Did you ever meet Isaac Newton?", "Did Castle, Gresham and Tower come?",
+                     "What did Mum say about the guns?"):
+        assert "never wrote the words" not in _ask(context, question).text, question
+
+
 def test_kin_asked_by_relation_are_named_from_what_the_owner_called_them(tmp_path, home):
     """"Who was your brother?" quoted whatever mentioned a brother; now the people the owner calls so,
     at least twice ("my wife, Ann and I" is a list, not a marriage)."""

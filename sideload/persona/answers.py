@@ -36,6 +36,7 @@ from sideload.persona.profile import TITLE_WORDS
 from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, closing, excerpt, first_person, grounded, when_of,
                                        who_said)
 from sideload.persona.stretches import outside_the_record, period, spread, stretch
+from sideload.persona.unwritten import never_wrote, unwritten_names
 from sideload.recall import reviews, timephrases
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
@@ -265,10 +266,14 @@ class Persona:
             memories = moments_by_ids(self.vault.db, plan.kin.moment_ids)
         else:
             memories = beside_the_best(plan.query, self.recall(plan.query, limit=5, days=days))
+        # a name the record never holds ("Castle Rising"): the nearest memories are shown, not claimed
+        unwritten = unwritten_names(self.vault.db, question, self.searcher.spellings.nearest) \
+            if plan.kind in ("fact", "feeling", "person") else []
         if not memories:
+            text = never_wrote(unwritten, nearest=False) if unwritten else DONT_REMEMBER
             if on_token:
-                on_token(DONT_REMEMBER)
-            return Answer(DONT_REMEMBER, [], False)
+                on_token(text)
+            return Answer(text, [], False)
         if plan.kind in ("period", "person"):
             memories = sorted(memories, key=lambda m: (m.get("started_at") or "", m.get("start_s") or 0))
         # the words quoted by, as the vault writes them: "cockfight" is the diary's "cock-fighting"
@@ -289,11 +294,14 @@ class Persona:
         if plan.kind == "fact" and (more := elsewhere_in(quotes[0], terms, wanted)) is not None:
             memories.insert(1, more[0])
             quotes.insert(1, more)
-        lead, problem = self._lead(question, plan, quotes, history, on_token, ctx)
+        lead, problem = (never_wrote(unwritten), "") if unwritten else \
+            self._lead(question, plan, quotes, history, on_token, ctx)
+        if unwritten and on_token:
+            on_token(lead)
         tail = "\n\n" + "\n".join(_cited(plan, quotes))
         if on_token:
             on_token(tail)
-        return Answer(lead + tail, memories, True, lead=lead, problem=problem)
+        return Answer(lead + tail, memories, not unwritten, lead=lead, problem=problem)
 
     def _own_words(self, plan: Plan) -> list[dict]:
         """About a topic: what the owner said or wrote of it. With none ("how are you feeling?"): what
