@@ -117,6 +117,21 @@ def test_time_phrase_parser_resolves_against_the_vault():
     assert (str(tf.date_from), str(tf.date_to)) == ("2025-12-24", "2025-12-28") and text == "What did we eat at Christmas?"
     assert str(parse("on Christmas Eve in 2025", days)[1].date_to) == "2025-12-24"
     assert parse("I love christmas songs", days)[1].phrases == ()
+    # a part of a year, months from one to another, a decade, and a stretch before or after a time named
+    for phrase, span in (("in early 2025", ("2025-01-01", "2025-04-30")), ("mid-2025", ("2025-05-01", "2025-08-31")),
+                         ("in late 2025", ("2025-09-01", "2026-01-14")),
+                         ("in the second half of 2025", ("2025-07-01", "2026-01-14")),
+                         ("between March and May 2025", ("2025-03-01", "2025-05-31")),
+                         ("from June to August 2025", ("2025-06-01", "2025-08-31")),
+                         ("in the 2020s", ("2020-01-01", "2029-12-31")),
+                         ("the week before Christmas 2025", ("2025-12-17", "2025-12-23")),
+                         ("the day after 2 March 2026", ("2026-03-03", "2026-03-03"))):
+        text, tf = parse(f"where did I swim {phrase}?", days)
+        assert (str(tf.date_from), str(tf.date_to)) == span, (phrase, tf)
+        assert "swim" in text and "20" not in text, (phrase, text)
+    assert parse("from May to March 2025", days)[1].phrases != ("from May to March 2025",)  # backwards is no range
+    text, tf = parse("what did I say the day before he left?", days)
+    assert tf.phrases == () and text == "what did I say the day before he left?"
 
 
 def test_neighbouring_hits_merge_into_one_result():

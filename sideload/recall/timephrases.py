@@ -35,6 +35,10 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
     tf = TimeFilter()
     text = query
     found: list[str] = []
+    # "the week before Christmas 1665", "the day after 2 September 1666": the time named, then moved
+    shift = re.search(r"\b(?:(?:in|during|on)\s+)?the\s+(day|week|fortnight|month)\s+(before|after)\s+", text, re.I)
+    if shift:
+        text = _strip(text, shift.span())
 
     m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
     if m:
@@ -56,6 +60,29 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
             text = _strip(text, m.span())
         except ValueError:
             pass
+
+    # months from one to another: "between March and May 1665", "from June to August 1662"
+    m = re.search(rf"\b(?:from|between)\s+({month_names})\s*(?:to|and|until|till|-|\u2013)\s*({month_names})"
+                  rf"(?:,?\s+(\d{{4}}))?\b", text, re.I)
+    if m and tf.date_from is None and MONTHS[m.group(1).lower()] <= MONTHS[m.group(2).lower()]:
+        first, last = MONTHS[m.group(1).lower()], MONTHS[m.group(2).lower()]
+        year = int(m.group(3)) if m.group(3) else _latest_year_with(days, last, latest)
+        tf.date_from, tf.date_to = date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
+    # a part of a year: "early 1663", "in late 1665", "mid-1664", "the second half of 1663"; a year's end
+    # reaches into the next fortnight, as a year does below
+    m = re.search(r"\b(?:in\s+)?(?:(early|late|mid-?)\s*|the\s+(first|second)\s+half\s+of\s+)(1[5-9]\d\d|20\d\d)\b",
+                  text, re.I)
+    if m and tf.date_from is None:
+        y, part = int(m.group(3)), (m.group(1) or m.group(2)).lower().rstrip("-")
+        tf.date_from, tf.date_to = {"early": (date(y, 1, 1), date(y, 4, 30)), "mid": (date(y, 5, 1), date(y, 8, 31)),
+                                    "first": (date(y, 1, 1), date(y, 6, 30)),
+                                    "late": (date(y, 9, 1), date(y + 1, 1, 14)),
+                                    "second": (date(y, 7, 1), date(y + 1, 1, 14))}[part]
+        found.append(m.group(0))
+        text = _strip(text, m.span())
 
     # a month is meant when it is marked as one ("in May", "last March", "May 1662", "how was March?"):
     # "may I" is not May
@@ -147,6 +174,14 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         found.append(m.group(0))
         text = _strip(text, (m.start(1), m.end()) if m.group(1) else m.span())  # "plague year" stays
 
+    # a decade: "in the 1660s"
+    m = re.search(r"\b(?:(?:in|during|through)\s+)?the\s+(1[5-9]\d0|20\d0)s\b", text, re.I)
+    if m and tf.date_from is None:
+        y = int(m.group(1))
+        tf.date_from, tf.date_to = date(y, 1, 1), date(y + 9, 12, 31)
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
     # a week, a month or a year counted back from the newest day: "this week", "last month", "last year"
     m = re.search(r"\b(?:(?:in|during|over)\s+)?(this|last|the\s+past)\s+(week|month|year)\b", text, re.I)
     if m and tf.date_from is None:
@@ -177,6 +212,15 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         found.append(m.group(0))
         text = _strip(text, m.span())
 
+    if shift and tf.date_from is not None:
+        wide = {"day": 1, "week": 7, "fortnight": 14, "month": 30}[shift.group(1).lower()]
+        if shift.group(2).lower() == "before":
+            tf.date_from, tf.date_to = tf.date_from - timedelta(days=wide), tf.date_from - timedelta(days=1)
+        else:
+            tf.date_from, tf.date_to = tf.date_to + timedelta(days=1), tf.date_to + timedelta(days=wide)
+        found[0] = shift.group(0) + found[0]
+    elif shift:  # "the day before he left": no time named, the words stay
+        text = query
     tf.phrases = tuple(found)
     text = re.sub(r"\s+([?.!,;])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,")
     return (text or query), tf
