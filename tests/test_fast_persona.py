@@ -456,6 +456,29 @@ def test_a_name_the_record_never_holds_is_said_so_and_the_nearest_memory_is_not_
         assert "never wrote the words" not in _ask(context, question).text, question
 
 
+def test_whether_the_owner_had_something_is_told_from_what_they_called_theirs(tmp_path, home):
+    """"Did you have any children?" quoted a lady's children at dinner. It is answered from what the
+    owner calls theirs ("our dog", "my canary"), counted and cited, and said so where they never did."""
+    context = _diary_vault(tmp_path, [
+        ("1661-01-25", "This night comes two cages for my canary birds, which Captain Rooth sent me."),
+        ("1661-06-10", "Dined with my Lady, and the children and I dined by ourselves, very merry."),
+        ("1663-07-26", "We walked in the wood, and our little dog with us, losing ourselves for an hour."),
+        ("1664-03-02", "Home, and found our dog had got into the larder and eaten the pie."),
+        ("1664-05-01", "Played on my lute till bedtime.")], lead="I had three sons.")
+    children = _ask(context, "Did you have any children?")
+    assert children.text == "I never wrote of any children of my own." and not children.remembered
+    pets = _ask(context, "Dad, did you keep any pets?")
+    assert pets.remembered and pets.text.startswith("Yes. I wrote of our dog in 2 moments and my canary once.")
+    assert "our little dog with us" in pets.text and "my canary birds" in pets.text and "sons" not in pets.text
+    assert {c["started_at"][:10] for c in pets.citations} >= {"1663-07-26", "1661-01-25"}
+    assert _ask(context, "Did you have a lute?").text.startswith("I wrote of my lute once.")
+    assert _ask(context, "Did you ever own a car?").text == "I never wrote of a car of my own."
+    with context.open() as v:
+        persona = context.persona(v)
+        for question in ("Did you have a good time?", "Did you have dinner with my Lady?", "Did you have a cold?"):
+            assert persona.plan(question).kind != "belonging", question
+
+
 def test_kin_asked_by_relation_are_named_from_what_the_owner_called_them(tmp_path, home):
     """"Who was your brother?" quoted whatever mentioned a brother; now the people the owner calls so,
     at least twice ("my wife, Ann and I" is a list, not a marriage)."""

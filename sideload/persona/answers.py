@@ -25,6 +25,7 @@ from typing import Any, Callable
 from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.age import Age, age_asked
+from sideload.persona.belongings import Belonging, belonging_asked
 from sideload.persona.choosing import beside_the_best, body, distinct, elsewhere_in, kept, relevant
 from sideload.persona.identity import Identity, asked_about, identity, never_named
 from sideload.persona.kin import Kin, kin_asked
@@ -33,8 +34,8 @@ from sideload.persona.namesakes import Namesake, namesake
 from sideload.persona.personal_days import with_personal_days
 from sideload.persona.perspective import in_known_forms, owner_perspective
 from sideload.persona.profile import TITLE_WORDS
-from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, closing, excerpt, first_person, grounded, when_of,
-                                       who_said)
+from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, cited, closing, excerpt, first_person, grounded,
+                                       when_of, who_said)
 from sideload.persona.stretches import outside_the_record, period, spread, stretch
 from sideload.persona.unwritten import never_wrote, unwritten_names
 from sideload.recall import reviews, timephrases
@@ -100,6 +101,7 @@ class Plan:
     kin: Kin | None = None  # who the owner's brother (wife, clerk) was, when asked by the relation
     namesake: Namesake | None = None  # a full name never written: whom of that surname the owner knew
     age: Age | None = None  # "how old was I in 1663?", from the age the owner wrote on a birthday
+    belonging: Belonging | None = None  # "did you have any children?": what the owner called theirs
 
 
 class Persona:
@@ -132,6 +134,9 @@ class Persona:
         kin = kin_asked(self.vault.db, asked)
         if kin is not None:  # "who was my brother?": the names the owner gives a brother
             return Plan("kin", query, kin.names[0] if kin.names else None, kin=kin)
+        had = belonging_asked(self.vault.db, question)
+        if had is not None:  # "did you have any children?": what the owner calls theirs ("my son")
+            return Plan("belonging", query, belonging=had)
         who = identity(self.vault.db, asked)
         if who is not None:
             return Plan("identity", query, who.name, identity=who)
@@ -230,11 +235,12 @@ class Persona:
         # own, kin the owner never named, or a time before the first memory or after the last ("what did
         # I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
         days = [d for d, _ in self.vault.days()]  # read once per question: every search below asks for them
-        told = ("stranger", "self", "identity", "kin", "namesake", "age")  # answered from who, not when
+        told = ("stranger", "self", "identity", "kin", "namesake", "age", "belonging")  # from who, not when
         outside = None if plan.kind in told else outside_the_record(self.searcher, days, plan.query)
-        if plan.kind in ("stranger", "self") or outside or (plan.kin is not None and not plan.kin.names):
+        owned = plan.kin or plan.belonging
+        if plan.kind in ("stranger", "self") or outside or (owned is not None and not owned.moment_ids):
             text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
-                               else plan.kin.sentence() if plan.kin is not None
+                               else owned.sentence() if owned is not None
                                else f"I am {self.owner}." if self.owner
                                else "I don't know my own name: nobody has told me it yet.")
             if on_token:
@@ -260,10 +266,10 @@ class Persona:
             said = moments_by_ids(self.vault.db, [plan.identity.moment_id])
             memories = said + [m for m in self._about(plan.person, plan.query, limit=2)
                                if m["moment_id"] != plan.identity.moment_id]
-        elif plan.kind == "kin":  # where the owner first calls each so
+        elif owned is not None:  # where the owner first calls each so ("my brother Tom", "our dog")
             from sideload.store.queries import moments_by_ids
 
-            memories = moments_by_ids(self.vault.db, plan.kin.moment_ids)
+            memories = moments_by_ids(self.vault.db, owned.moment_ids)
         else:
             memories = beside_the_best(plan.query, self.recall(plan.query, limit=5, days=days))
         # a name the record never holds ("Castle Rising"): the nearest memories are shown, not claimed
@@ -279,7 +285,8 @@ class Persona:
         # the words quoted by, as the vault writes them: "cockfight" is the diary's "cock-fighting"
         terms = self.searcher.as_written(keyword_terms(
             f"{plan.person} my {plan.identity.relation}" if plan.identity is not None
-            else f"{' '.join(plan.kin.names)} my {plan.kin.relation}" if plan.kin is not None else plan.query))
+            else f"{' '.join(plan.kin.names)} my {plan.kin.relation}" if plan.kin is not None
+            else " ".join(plan.belonging.said) if plan.belonging is not None else plan.query))
         # a passage is quoted in whole sentences, the first memory (the answer) with room to hold them,
         # the others ("Also, ...") as briefly as a short moment
         # a day of a stretch is quoted where it says how it went, not from its first "Up betimes"
@@ -298,7 +305,7 @@ class Persona:
             self._lead(question, plan, quotes, history, on_token, ctx)
         if unwritten and on_token:
             on_token(lead)
-        tail = "\n\n" + "\n".join(_cited(plan, quotes))
+        tail = "\n\n" + "\n".join(cited(quotes, numbered=plan.kind in ("period", "person")))
         if on_token:
             on_token(tail)
         return Answer(lead + tail, memories, not unwritten, lead=lead, problem=problem)
@@ -328,7 +335,7 @@ class Persona:
         """A short first-person lead from the chat model, kept only when the evidence backs it."""
         from sideload.persona.profile import core_facts
 
-        known = plan.identity or plan.kin
+        known = plan.identity or plan.kin or plan.belonging
         if known is not None:  # said from what the owner wrote, not left to a small model
             if on_token:
                 on_token(known.sentence())
@@ -384,12 +391,3 @@ def _names(lead: str, person: str) -> bool:
 def _undated(text: str, **kw) -> SearchRequest:
     """The question as words only, its time phrases not taken as dates."""
     return SearchRequest(text=text, **kw)
-
-
-def _cited(plan: Plan, quotes) -> list[str]:
-    if plan.kind in ("period", "person"):
-        return [f"[{i}] {when_of(m)}, {who_said(m)}: “{q}”" for i, (m, q) in enumerate(quotes, 1)]
-    (first, first_quote), rest = quotes[0], quotes[1:]
-    lines = [f"On {when_of(first)} {who_said(first)}: “{first_quote}”"]
-    lines += [f"Also, on {when_of(m)}, {who_said(m)}: “{q}”" for m, q in rest]
-    return lines

@@ -327,3 +327,14 @@ def who_said(m: dict) -> str:
     if speaker == "other":
         return f"{name} told me" if name else "someone told me"
     return "I heard"
+
+
+def cited(quotes, numbered: bool) -> list[str]:
+    """The quotes as an answer cites them: numbered in time order for an account of a stretch or a
+    person, else the answer's memory first and the others "Also, ..."."""
+    if numbered:
+        return [f"[{i}] {when_of(m)}, {who_said(m)}: “{q}”" for i, (m, q) in enumerate(quotes, 1)]
+    (first, first_quote), rest = quotes[0], quotes[1:]
+    lines = [f"On {when_of(first)} {who_said(first)}: “{first_quote}”"]
+    lines += [f"Also, on {when_of(m)}, {who_said(m)}: “{q}”" for m, q in rest]
+    return lines
