@@ -479,6 +479,26 @@ def test_whether_the_owner_had_something_is_told_from_what_they_called_theirs(tm
             assert persona.plan(question).kind != "belonging", question
 
 
+def test_a_favourite_is_where_the_owner_called_one_the_best(tmp_path, home):
+    """"What was your favourite play?" quoted any entry where a play was seen; it is answered from where
+    the owner praised one, and a verdict against, or praise of something else beside it, is none."""
+    context = _diary_vault(tmp_path, [
+        ("1661-03-01", "To the Theatre and saw The Bondman, the best play that ever I saw, and well acted."),
+        ("1662-09-29", "To the King's Theatre, where we saw Midsummer Night's Dream, which I had never seen "
+                       "before, nor shall ever again, for it is the most insipid ridiculous play that ever I saw."),
+        ("1663-04-01", "Saw a play at the Duke's house; the actors told us the best story that ever I heard."),
+        ("1664-02-02", "My wife in her best gown to church with me, and a good sermon."),
+        ("1665-01-21", "Read Mr. Hooke's Microscopical Observations, the most ingenious book that ever I read.")],
+        lead="My favourite was Hamlet.")
+    play = _ask(context, "What was your favourite play?")
+    assert play.remembered and play.text.startswith("I praised a play as the best, or near it, once.")
+    assert "The Bondman" in play.text and "Hamlet" not in play.text and "insipid" not in play.text
+    assert [c["started_at"][:10] for c in play.citations] == ["1661-03-01"]
+    assert "Microscopical" in _ask(context, "Which book did you like best?").text
+    church = _ask(context, "What was your favourite church?")
+    assert church.text == "I never called a church the best in what I wrote." and not church.remembered
+
+
 def test_kin_asked_by_relation_are_named_from_what_the_owner_called_them(tmp_path, home):
     """"Who was your brother?" quoted whatever mentioned a brother; now the people the owner calls so,
     at least twice ("my wife, Ann and I" is a list, not a marriage)."""

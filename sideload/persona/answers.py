@@ -26,7 +26,8 @@ from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.age import Age, age_asked
 from sideload.persona.belongings import Belonging, belonging_asked
-from sideload.persona.choosing import beside_the_best, body, distinct, elsewhere_in, kept, relevant
+from sideload.persona.favourites import Favourite, favourite_asked
+from sideload.persona.choosing import beside_the_best, body, distinct, elsewhere_in, kept, relevant, with_spans
 from sideload.persona.identity import Identity, asked_about, identity, never_named
 from sideload.persona.kin import Kin, kin_asked
 from sideload.persona.known_replies import age_reply, namesake_reply
@@ -102,6 +103,7 @@ class Plan:
     namesake: Namesake | None = None  # a full name never written: whom of that surname the owner knew
     age: Age | None = None  # "how old was I in 1663?", from the age the owner wrote on a birthday
     belonging: Belonging | None = None  # "did you have any children?": what the owner called theirs
+    favourite: Favourite | None = None  # "what was your favourite play?": where the owner called one best
 
 
 class Persona:
@@ -137,6 +139,9 @@ class Persona:
         had = belonging_asked(self.vault.db, question)
         if had is not None:  # "did you have any children?": what the owner calls theirs ("my son")
             return Plan("belonging", query, belonging=had)
+        best = favourite_asked(self.vault.db, question)
+        if best is not None:  # "what was your favourite play?": where the owner called one the best
+            return Plan("favourite", query, favourite=best)
         who = identity(self.vault.db, asked)
         if who is not None:
             return Plan("identity", query, who.name, identity=who)
@@ -235,9 +240,9 @@ class Persona:
         # own, kin the owner never named, or a time before the first memory or after the last ("what did
         # I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
         days = [d for d, _ in self.vault.days()]  # read once per question: every search below asks for them
-        told = ("stranger", "self", "identity", "kin", "namesake", "age", "belonging")  # from who, not when
+        told = ("stranger", "self", "identity", "kin", "namesake", "age", "belonging", "favourite")  # not when
         outside = None if plan.kind in told else outside_the_record(self.searcher, days, plan.query)
-        owned = plan.kin or plan.belonging
+        owned = plan.kin or plan.belonging or plan.favourite
         if plan.kind in ("stranger", "self") or outside or (owned is not None and not owned.moment_ids):
             text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
                                else owned.sentence() if owned is not None
@@ -269,7 +274,7 @@ class Persona:
         elif owned is not None:  # where the owner first calls each so ("my brother Tom", "our dog")
             from sideload.store.queries import moments_by_ids
 
-            memories = moments_by_ids(self.vault.db, owned.moment_ids)
+            memories = with_spans(moments_by_ids(self.vault.db, owned.moment_ids), getattr(owned, "spans", {}))
         else:
             memories = beside_the_best(plan.query, self.recall(plan.query, limit=5, days=days))
         # a name the record never holds ("Castle Rising"): the nearest memories are shown, not claimed
@@ -286,7 +291,8 @@ class Persona:
         terms = self.searcher.as_written(keyword_terms(
             f"{plan.person} my {plan.identity.relation}" if plan.identity is not None
             else f"{' '.join(plan.kin.names)} my {plan.kin.relation}" if plan.kin is not None
-            else " ".join(plan.belonging.said) if plan.belonging is not None else plan.query))
+            else " ".join(plan.belonging.said) if plan.belonging is not None
+            else plan.favourite.kind if plan.favourite is not None else plan.query))
         # a passage is quoted in whole sentences, the first memory (the answer) with room to hold them,
         # the others ("Also, ...") as briefly as a short moment
         # a day of a stretch is quoted where it says how it went, not from its first "Up betimes"
@@ -335,7 +341,7 @@ class Persona:
         """A short first-person lead from the chat model, kept only when the evidence backs it."""
         from sideload.persona.profile import core_facts
 
-        known = plan.identity or plan.kin or plan.belonging
+        known = plan.identity or plan.kin or plan.belonging or plan.favourite
         if known is not None:  # said from what the owner wrote, not left to a small model
             if on_token:
                 on_token(known.sentence())

@@ -88,3 +88,13 @@ def distinct(quotes: list[tuple[dict, str]]) -> list[tuple[dict, str]]:
                    for n, p in out):
             out.append((m, q))
     return out
+
+
+def with_spans(moments: list[dict], spans: dict[str, tuple[int, int]]) -> list[dict]:
+    """The moments, each quoted from its span where one is given (the sentence that praises a play)."""
+    out = []
+    for m in moments:
+        a, b = spans.get(m["moment_id"], (None, None))
+        text = m.get("text") or ""
+        out.append({**m, "passage": {"start": a, "end": b, "text": text[a:b]}} if a is not None and text else m)
+    return out
