@@ -1,6 +1,7 @@
 """Shared fixtures: an isolated per-user home, the real sample data, the demo day and vault."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -20,6 +21,17 @@ def pytest_configure(config):
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ["ANONYMIZED_TELEMETRY"] = "False"
     os.environ.pop("SIDELOAD_VAULT", None)
+
+
+@pytest.fixture(autouse=True)
+def _cycles_collected_on_the_main_thread():
+    """Once a window has turned automatic collection off (ui/collector.py), the tests after it collect
+    between tests, on this thread, as the app's timer does while its event loop runs."""
+    yield
+    if not gc.isenabled():
+        from ui.collector import collect_due
+
+        collect_due()
 
 
 @pytest.fixture(scope="session")

@@ -211,3 +211,42 @@ def test_a_cited_passage_of_a_long_entry_is_marked_and_in_view(qtbot, make_windo
     win.search.results.itemActivated.emit(win.search.results.item(0))
     qtbot.waitUntil(lambda: player.marked() is not None, timeout=5_000)
     assert "Norway" in entry[slice(*player.marked())]
+
+
+def test_cycles_are_collected_on_the_main_thread_never_a_jobs(qtbot, make_window):
+    """A collection a job's thread set off deleted a closed window's wrappers from there, and shiboken
+    crashed on the main thread (runDeletionInMainThread). With a window open, a worker's allocations
+    set off none, and the main thread's timer collects what is due."""
+    import gc
+    import threading
+
+    make_window(FakeLLM())
+    where: list[str] = []
+
+    def seen(phase, info):
+        if phase == "start":
+            where.append(threading.current_thread().name)
+    gc.callbacks.append(seen)
+    try:
+        def churn():
+            for _ in range(50_000):
+                a: list = []
+                a.append(a)  # a cycle: only the collector frees it
+        worker = threading.Thread(target=churn, name="job-churn")
+        worker.start()
+        worker.join()
+        assert "job-churn" not in where
+        qtbot.waitUntil(lambda: "MainThread" in where, timeout=3000)
+    finally:
+        gc.callbacks.remove(seen)
+
+
+def test_a_job_ending_after_its_window_closed_reloads_nothing(qtbot, make_window):
+    """A consolidation that finished after its window and vault closed had the timeline read the
+    closed vault (an error in the Qt event loop, seen in the suite)."""
+    win = make_window(FakeLLM())
+    state = win.state
+    win.close()
+    state.vault.close()
+    win.jobs._done("Done.")  # what the consolidation's finished signal calls
+    assert win.jobs.stage.text() == "Done."

@@ -25,7 +25,7 @@ from sideload.store.vault import Vault, is_legacy
 
 from . import icons, refcounts  # noqa: F401 - refcounts: None's reserve before any widget (see there)
 from .calendar_view import CalendarView
-from . import file_menu, wheel
+from . import collector, file_menu, wheel
 from .chat_view import ChatView
 from .home_view import HomeView
 from .import_view import ImportView
@@ -53,6 +53,7 @@ def ui_settings() -> QSettings:
 class MainWindow(QMainWindow):
     def __init__(self, vault: Vault, *, restore: bool = True, context: AppContext | None = None):
         super().__init__()
+        collector.install()  # cycles are collected on this thread, never a job's (ui/collector.py)
         self.vault = vault
         family = is_legacy(vault.paths.catalogue)
         context = context or AppContext(vault.paths.root)

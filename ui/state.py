@@ -27,7 +27,10 @@ class AppState:
     data_changed: list[Callable[[], None]] = field(default_factory=list)
 
     def changed(self) -> None:
-        """After an import, a promotion or an edit: views reload, engines reopen."""
+        """After an import, a promotion or an edit: views reload, engines reopen. A job that ends after
+        its window closed (an import, a consolidation) finds nothing left to reload."""
+        if self.vault.closed:
+            return
         self.engines.reset()
         for fn in self.data_changed:
             fn()
