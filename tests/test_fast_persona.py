@@ -495,8 +495,8 @@ def test_a_favourite_is_where_the_owner_called_one_the_best(tmp_path, home):
     assert "The Bondman" in play.text and "Hamlet" not in play.text and "insipid" not in play.text
     assert [c["started_at"][:10] for c in play.citations] == ["1661-03-01"]
     assert "Microscopical" in _ask(context, "Which book did you like best?").text
-    church = _ask(context, "What was your favourite church?")
-    assert church.text == "I never called a church the best in what I wrote." and not church.remembered
+    with context.open() as v:  # none praised: left to what was said of churches at all
+        assert context.persona(v).plan("What was your favourite church?").kind == "feeling"
 
 
 def test_kin_asked_by_relation_are_named_from_what_the_owner_called_them(tmp_path, home):

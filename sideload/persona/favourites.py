@@ -1,10 +1,11 @@
 """The owner's favourite of a kind, asked as a family asks it: "what was your favourite play?", "which
 food did you like best?". Search quoted any entry where a play was seen. The answer is where the
 owner called one the best, in their words ("the best comedy that ever I saw", "never eat a better
-venison pasty"), with the day; and where they never praised one so, the persona says so.
+venison pasty"), with the day.
 
-Praise is read from the words a person uses for it, and a verdict against ("the most insipid
-ridiculous play that ever I saw", "not the best") is no favourite."""
+Where none was praised, what the owner said of the kind at all answers, as a feeling does ("I don't
+remember ever saying what I think about opera"). Praise is read from the words a person uses for it,
+and a verdict against ("the most insipid ridiculous play that ever I saw", "not the best") is none."""
 from __future__ import annotations
 
 import re
@@ -42,8 +43,6 @@ class Favourite:
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # the praising sentence in each
 
     def sentence(self) -> str:
-        if not self.moment_ids:
-            return f"I never called {_a(self.kind)} the best in what I wrote."
         where = "once" if self.praised == 1 else f"in {self.praised} moments"
         return f"I praised {_a(self.kind)} as the best, or near it, {where}. In my own words:"
 
@@ -84,6 +83,8 @@ def favourite_asked(db, question: str) -> Favourite | None:
             if near is not None:
                 found.append((" ever" not in near.lower(), row["started_at"] or "", row["moment_id"], (a, b)))
                 break  # one sentence a moment: the moment is what is cited
+    if not found:
+        return None  # never praised one: what they said of it at all answers (a feeling), or that they never did
     found.sort()
     chosen = found[:SHOWN]
     return Favourite(kind, len(found), [f[2] for f in chosen], {f[2]: f[3] for f in chosen})
