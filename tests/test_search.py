@@ -1,4 +1,5 @@
 """Search over the real demo vault: paraphrases, filters, time phrases, merging, empty answers."""
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,10 @@ def test_time_phrases_in_the_query(demo_vault):
                                       for m in evening["results"])
     morning = _search(demo_vault, "what did I say in the morning")["results"]
     assert morning and all(int(m["started_at"][11:13]) < 12 for m in morning)
+    mondays = _search(demo_vault, "what did the dentist say on Mondays")
+    assert mondays["understood"]["weekday"] == "Monday" and mondays["results"]
+    assert all(date.fromisoformat(m["started_at"][:10]).weekday() == 0 for m in mondays["results"])
+    assert _search(demo_vault, "what did the dentist say every Tuesday")["results"] == []
 
 
 def test_time_phrase_parser_resolves_against_the_vault():
@@ -132,6 +137,13 @@ def test_time_phrase_parser_resolves_against_the_vault():
     assert parse("from May to March 2025", days)[1].phrases != ("from May to March 2025",)  # backwards is no range
     text, tf = parse("what did I say the day before he left?", days)
     assert tf.phrases == () and text == "what did I say the day before he left?"
+    # a weekday as a habit is each of them, within the time named if any; one weekday is the newest
+    _, tf = parse("what did I do on Sundays?", days)
+    assert tf.weekday == 6 and tf.date_from is None
+    _, tf = parse("where did I swim every Friday in 2025?", days)
+    assert tf.weekday == 4 and (str(tf.date_from), str(tf.date_to)) == ("2025-01-01", "2026-01-14")
+    _, tf = parse("what did I do on Monday?", days)
+    assert tf.weekday is None and str(tf.date_from) == "2026-03-02"
 
 
 def test_neighbouring_hits_merge_into_one_result():

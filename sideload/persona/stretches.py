@@ -18,6 +18,10 @@ DAY_PARTS = 4  # quotes that tell a day: of its moments, or of the parts of the 
 def stretch(days: list[str], query: str) -> tuple[list[str], SearchRequest]:
     """The days of the stretch of time asked about (the newest day when none is named), and its request."""
     req = build_request(days, query, limit=8)
+    if req.weekday is not None:  # "what did I do on Sundays?": each Sunday of the time asked, or of the record
+        days = [d for d in days if date.fromisoformat(d).weekday() == req.weekday]
+        if req.date_from is None and days:
+            req.date_from, req.date_to = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
     if req.date_from is None and days:
         req.date_from = req.date_to = date.fromisoformat(days[-1])
     if req.date_from is None:

@@ -9,6 +9,7 @@ filtered after (chromadb's own `where` was about 35x slower at 100k vectors: nev
 """
 from __future__ import annotations
 
+import calendar
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class SearchRequest:
     merge: bool = True
     include_private: bool = True  # the owner sees their own; a family copy holds none
     hours: tuple[int, int] | None = None
+    weekday: int | None = None  # "on Sundays": every Sunday (Monday is 0)
     understood: dict[str, Any] = field(default_factory=dict)
 
 
@@ -123,10 +125,10 @@ class Searcher:
     def _where(self, req: SearchRequest) -> tuple[str, list[Any]]:
         return retrieval.filter_clause(include_private=req.include_private, date_from=req.date_from,
                                        date_to=req.date_to, speaker=req.speaker, kind=req.kind,
-                                       source=req.source, hours=req.hours)
+                                       source=req.source, hours=req.hours, weekday=req.weekday)
 
     def _filtered(self, req: SearchRequest) -> bool:
-        return any((req.date_from, req.date_to, req.speaker, req.kind, req.source, req.hours))
+        return any((req.date_from, req.date_to, req.speaker, req.kind, req.source, req.hours)) or req.weekday is not None
 
     # -- retrievers ----------------------------------------------------------------------------
     def _held(self, term: str) -> bool:
@@ -369,9 +371,11 @@ def build_request(vault_days: list[str], text: str, **kw: Any) -> SearchRequest:
     if tf.phrases:
         if req.date_from is None and req.date_to is None:
             req.date_from, req.date_to = tf.date_from, tf.date_to
-        req.hours = tf.hours
+        req.hours, req.weekday = tf.hours, tf.weekday
         req.understood = {"time_phrases": list(tf.phrases),
                           "from": tf.date_from.isoformat() if tf.date_from else None,
                           "to": tf.date_to.isoformat() if tf.date_to else None,
                           "hours": list(tf.hours) if tf.hours else None}
+        if tf.weekday is not None:
+            req.understood["weekday"] = calendar.day_name[tf.weekday]
     return req

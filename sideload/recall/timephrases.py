@@ -21,6 +21,7 @@ class TimeFilter:
     date_from: date | None = None
     date_to: date | None = None
     hours: tuple[int, int] | None = None  # [start, end) in local hours; end may pass 24
+    weekday: int | None = None  # "on Sundays", "every Friday": each of them (Monday is 0), not one day
     phrases: tuple[str, ...] = ()
 
 
@@ -196,8 +197,16 @@ def parse(query: str, vault_days: list[str]) -> tuple[str, TimeFilter]:
         found.append(m.group(0))
         text = _strip(text, m.span())
 
+    # a weekday as a habit: "on Sundays", "every Friday", "on a Saturday"; within the time named, if any
+    m = re.search(r"\b(?:(?:on\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s"
+                  r"|(?:every|each|on\s+an?)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", text, re.I)
+    if m:
+        tf.weekday = WEEKDAYS[(m.group(1) or m.group(2)).lower()]
+        found.append(m.group(0))
+        text = _strip(text, m.span())
+
     m = re.search(r"\b(?:on\s+|last\s+|this\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", text, re.I)
-    if m and tf.date_from is None:
+    if m and tf.date_from is None and tf.weekday is None:
         wd = WEEKDAYS[m.group(1).lower()]
         match = [d for d in days if d.weekday() == wd]
         target = match[-1] if match else latest - timedelta(days=(latest.weekday() - wd) % 7)

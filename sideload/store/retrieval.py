@@ -19,7 +19,7 @@ _ROWS_FROM = f"SELECT m.rid, m.file_id, {MOMENT_COLUMNS} FROM moments m JOIN fil
 
 def filter_clause(*, include_private: bool = True, date_from: date | None = None, date_to: date | None = None,
                   speaker: str | None = None, kind: str | None = None, source: str | None = None,
-                  hours: tuple[int, int] | None = None) -> tuple[str, list[Any]]:
+                  hours: tuple[int, int] | None = None, weekday: int | None = None) -> tuple[str, list[Any]]:
     """The WHERE clause (over `moments m JOIN files f`) and its arguments; "1" when nothing filters."""
     where, args = [], []
     if not include_private:
@@ -47,6 +47,9 @@ def filter_clause(*, include_private: bool = True, date_from: date | None = None
                      "((((CAST(m.t_start AS INTEGER) % 86400) + 86400) % 86400) / 3600 BETWEEN ? AND ? "
                      "OR (((CAST(m.t_start AS INTEGER) % 86400) + 86400) % 86400) / 3600 + 24 BETWEEN ? AND ?)")
         args += [lo, hi - 1, lo, hi - 1]
+    if weekday is not None:  # Monday 0, as Python counts; SQLite counts from Sunday
+        where.append("CAST(strftime('%w', m.day) AS INTEGER) = ?")
+        args.append((weekday + 1) % 7)
     return (" AND ".join(where) or "1"), args
 
 
