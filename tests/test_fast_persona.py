@@ -392,6 +392,23 @@ def test_a_known_first_name_inside_a_fuller_name_is_not_that_person(tmp_path, ho
         assert persona.plan("What did you think of Ruth Baker?").person != "Ruth"
 
 
+def test_a_follow_up_about_him_or_her_is_about_the_person_named_before(tmp_path, home):
+    """"Did you trust him?" after "who was Will Hewer?" searched for trust in general."""
+    context = _diary_vault(tmp_path, [
+        ("2026-03-01", "Called my sister Ruth about the move. Ruth is well."),
+        ("2026-03-02", "My sister Ruth came for lunch; Ruth brought a lemon cake."),
+        ("2026-03-03", "Bought bread at the baker, who brought out a fresh loaf.")])
+    asked = [{"role": "user", "content": "Who is Ruth?"}, {"role": "assistant", "content": "My sister."},
+             {"role": "user", "content": "When did you call?"}, {"role": "assistant", "content": "On 1 March."}]
+    with context.open() as v:
+        persona = context.persona(v)
+        assert persona.plan("What did she bring for lunch?", asked).person == "Ruth"
+        assert persona.plan("What did she bring for lunch?").person is None  # nobody named before
+        assert persona.plan("What did the baker bring?", asked).person is None  # no "she": not Ruth
+    answer = _ask(context, "What did she bring for lunch?", history=asked)
+    assert "lemon cake" in answer.text and "loaf" not in answer.text.split("\n\n")[1].split("\n")[0]
+
+
 def test_a_full_name_never_written_is_not_answered_with_a_namesake(tmp_path, home):
     """"Did you ever meet Isaac Newton?" over a diary whose only Newton is Tom quoted Tom as the answer."""
     context = _diary_vault(tmp_path, [

@@ -33,7 +33,8 @@ from sideload.persona.kin import Kin, kin_asked
 from sideload.persona.known_replies import age_reply, namesake_reply
 from sideload.persona.namesakes import Namesake, namesake
 from sideload.persona.personal_days import with_personal_days
-from sideload.persona.perspective import in_known_forms, owner_perspective
+from sideload.persona.perspective import (in_known_forms, names_a_third_person, names_person, owner_perspective,
+                                          with_person)
 from sideload.persona.profile import TITLE_WORDS
 from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, cited, closing, excerpt, first_person, grounded,
                                        when_of, who_said)
@@ -120,6 +121,11 @@ class Persona:
             return Plan("self", question)
         people = self._people()
         previous = [t["content"] for t in (history or []) if t.get("role") == "user"]
+        if previous and names_a_third_person(question):  # "did you trust him?" after "who was Will Hewer?"
+            prior = next(filter(None, (self._named(in_known_forms(owner_perspective(q), people), people)
+                                       for q in previous[:-4:-1])), None)  # the newest named, of the last three
+            if prior and not self._named(in_known_forms(owner_perspective(question), people), people):
+                question = with_person(question, prior)
         follow_up = bool(previous) and (_FOLLOW_UP.match(question) or len(keyword_terms(question)) <= 1)
         # search compares it with the owner's own words; "and why?" means why of the question before
         # "on my birthday in 1664" is the day the owner wrote it on: "on 23 February 1664"
@@ -129,9 +135,7 @@ class Persona:
         # meant only: the query keeps its words, since the owner writes the full name too at times
         asked = in_known_forms(own, people)
         known = in_known_forms(query, people) if follow_up else asked
-        # a one-word name is not the first name of a fuller one: "John Milton" is not my brother John
-        named = next((p for p in people if re.search(rf"\b{re.escape(p)}(?!\w){'' if ' ' in p else _NOT_FIRST_NAME}",
-                                                      known, re.I)), None)
+        named = self._named(known, people)  # "John Milton" is not my brother John
         # who someone is, asked now: "and who is Maria?" after "who was Deb Willet?" is about Maria
         kin = kin_asked(self.vault.db, asked)
         if kin is not None:  # "who was my brother?": the names the owner gives a brother
@@ -172,6 +176,12 @@ class Persona:
             return Plan("person", query, named)
         return Plan("fact", query)
 
+    @staticmethod
+    def _named(text: str, people: list[str]) -> str | None:
+        """The first known person the text names; a one-word name is not the first name of a fuller one."""
+        return next((p for p in people if re.search(rf"\b{re.escape(p)}(?!\w){'' if ' ' in p else _NOT_FIRST_NAME}",
+                                                    text, re.I)), None)
+
     def _people(self) -> list[str]:
         """Names the persona knows: the profile's people, longest first ("Sir W. Batten" before "Batten").
         Read again at most every half minute: the names change only with an import."""
@@ -208,7 +218,8 @@ class Persona:
             # A year named is meant: a memory of another time answers only where it speaks of that year
             # ("our wedding in 1999"), not any meal of 1665 for "what did I eat on 23 February 1665?"
             years = {y for p in req.understood.get("time_phrases", []) for y in re.findall(r"\b(?:1[5-9]|20)\d\d\b", p)}
-            found = [h for h in kept(self.searcher.search(_undated(question, limit=8, speaker=speaker)), dated=False)
+            words_only = SearchRequest(text=question, limit=8, speaker=speaker)  # its time phrases not dates
+            found = [h for h in kept(self.searcher.search(words_only), dated=False)
                      if not years or any(y in (h.get("text") or "") for y in years)]
         return found[:limit]
 
@@ -219,7 +230,7 @@ class Persona:
         req = build_request(days, query, limit=12)
         hits = self.searcher.search(req)
         if not hits and req.understood:
-            hits = self.searcher.search(_undated(query, limit=12))
+            hits = self.searcher.search(SearchRequest(text=query, limit=12))
         about = [h for h in hits if name in (h.get("speaker_name") or "").lower() or name in (h.get("text") or "").lower()]
         about = [h for h in about if h.get("evidence", {}).get("coverage", 0) > 0.34 or relevant(h)][:limit]
         if len(about) < limit:  # a named voice's own words need not share a word with the question
@@ -377,23 +388,10 @@ class Persona:
         # asked about someone, a lead about someone else is no answer ("who was Will Hewer?": "Tom
         # Willson, Sir W. Batten's clerk")
         about = plan.person or (asked_about(owner_perspective(question)) or (None,))[0]
-        elsewhere = plan.kind in ("person", "fact") and bool(about) and not _names(lead, about)
+        elsewhere = plan.kind in ("person", "fact") and bool(about) and not names_person(lead, about)
         if problem or elsewhere or not grounded(lead, evidence, question):
             if on_token and streamed and not problem:
                 on_token("\n(that was not what I remember; this is:)")
             lead = {"period": "This is what I remember of it.", "person": "This is what I remember.",
                     "feeling": "In my own words:"}.get(plan.kind, "This is what I remember.")
         return lead, problem
-
-
-def _names(lead: str, person: str) -> bool:
-    """Whether the lead names the person (their surname or first name, not a title)."""
-    words = [w.strip(".").lower() for w in person.split()]
-    names = [w for w in words if len(w) > 1 and w not in TITLE_WORDS | {"lord", "the", "st"}]
-    said = {w.lower() for w in re.findall(r"[\w']+", lead)}
-    return any(n in said for n in names)
-
-
-def _undated(text: str, **kw) -> SearchRequest:
-    """The question as words only, its time phrases not taken as dates."""
-    return SearchRequest(text=text, **kw)

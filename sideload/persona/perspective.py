@@ -66,3 +66,33 @@ def in_known_forms(question: str, names: list[str]) -> str:
         title_pattern = rf"{re.escape(title.strip())}\s+" if title else ""  # "William Penn" may be the son
         question = re.sub(rf"\b{title_pattern}{initial}[a-z]+\.?\s+{re.escape(surname)}\b", name, question)
     return question
+
+
+_THIRD = re.compile(r"\b(he|him|his|she|her|hers|himself|herself)\b", re.I)
+
+
+def with_person(question: str, person: str) -> str:
+    """A follow-up's "he", "him", "his" (and "she", "her") as the person the question before named:
+    "did you trust him?" after "who was Will Hewer?" is "did you trust W. Hewer?". "Her" before a word
+    is hers ("what was her name?"); before the end, or a word that ends a clause, it is her."""
+    def name(m: re.Match) -> str:
+        word = m.group(1).lower()
+        after = question[m.end():].lstrip()
+        possessive = word in ("his", "hers") or (word == "her" and after[:1].isalpha()
+                                                  and not re.match(r"(?:and|or|but|so|then|too|again|very|much|well)\b", after, re.I))
+        return f"{person}'s" if possessive else person
+    return _THIRD.sub(name, question)
+
+
+def names_a_third_person(question: str) -> bool:
+    return bool(_THIRD.search(question))
+
+
+def names_person(lead: str, person: str) -> bool:
+    """Whether the lead names the person (their surname or first name, not a title)."""
+    from sideload.persona.profile import TITLE_WORDS
+
+    words = [w.strip(".").lower() for w in person.split()]
+    names = [w for w in words if len(w) > 1 and w not in TITLE_WORDS | {"lord", "the", "st"}]
+    said = {w.lower() for w in re.findall(r"[\w']+", lead)}
+    return any(n in said for n in names)
