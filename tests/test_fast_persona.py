@@ -516,6 +516,24 @@ def test_a_favourite_is_where_the_owner_called_one_the_best(tmp_path, home):
         assert context.persona(v).plan("What was your favourite church?").kind == "feeling"
 
 
+def test_the_owners_work_is_the_posts_they_named_as_theirs(tmp_path, home):
+    """"What was your job?" quoted carpenters laying a floor ("my workmen"); it is answered from the
+    posts the owner names as theirs, and left to search where they name none."""
+    context = _diary_vault(tmp_path, [
+        ("2023-05-05", "I worked at the Royal Infirmary for ten years before this."),
+        ("2024-01-10", "First week in my new job as Head of Sales; the team is kind."),
+        ("2024-02-01", "Long day. My job as Head of Sales means too many meetings."),
+        ("2024-03-03", "The carpenters laid the floor in my office while my workmen watched.")], lead="I was a carpenter.")
+    job = _ask(context, "Dad, what did you do for a living?")
+    assert job.remembered and job.text.startswith(
+        "I wrote of my work as Head of Sales (2 moments) and at the Royal Infirmary.")
+    assert "carpenter" not in job.text and {c["started_at"][:10] for c in job.citations} == {"2024-01-10", "2023-05-05"}
+    (tmp_path / "plain").mkdir()
+    plain = _diary_vault(tmp_path / "plain", [("2024-03-03", "The carpenters laid the floor in my office.")])
+    with plain.open() as v:
+        assert plain.persona(v).plan("What was your job?").kind != "work"
+
+
 def test_kin_asked_by_relation_are_named_from_what_the_owner_called_them(tmp_path, home):
     """"Who was your brother?" quoted whatever mentioned a brother; now the people the owner calls so,
     at least twice ("my wife, Ann and I" is a list, not a marriage)."""

@@ -40,6 +40,7 @@ from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, cited, closin
                                        when_of, who_said)
 from sideload.persona.stretches import outside_the_record, period, spread, stretch
 from sideload.persona.unwritten import never_wrote, unwritten_names
+from sideload.persona.work import Work, work_asked
 from sideload.recall import reviews, timephrases
 from sideload.recall.search import SearchRequest, Searcher, build_request, keyword_terms
 
@@ -103,8 +104,9 @@ class Plan:
     kin: Kin | None = None  # who the owner's brother (wife, clerk) was, when asked by the relation
     namesake: Namesake | None = None  # a full name never written: whom of that surname the owner knew
     age: Age | None = None  # "how old was I in 1663?", from the age the owner wrote on a birthday
-    belonging: Belonging | None = None  # "did you have any children?": what the owner called theirs
-    favourite: Favourite | None = None  # "what was your favourite play?": where the owner called one best
+    # what the owner called theirs, counted, with where it is written (sentence(), moment_ids, words):
+    # "did you have any children?", "what was your favourite play?", "what was your job?"
+    tally: Belonging | Favourite | Work | None = None
 
 
 class Persona:
@@ -140,12 +142,10 @@ class Persona:
         kin = kin_asked(self.vault.db, asked)
         if kin is not None:  # "who was my brother?": the names the owner gives a brother
             return Plan("kin", query, kin.names[0] if kin.names else None, kin=kin)
-        had = belonging_asked(self.vault.db, question)
-        if had is not None:  # "did you have any children?": what the owner calls theirs ("my son")
-            return Plan("belonging", query, belonging=had)
-        best = favourite_asked(self.vault.db, question)
-        if best is not None:  # "what was your favourite play?": where the owner called one the best
-            return Plan("favourite", query, favourite=best)
+        for kind, reader in (("belonging", belonging_asked), ("favourite", favourite_asked), ("work", work_asked)):
+            tally = reader(self.vault.db, question)
+            if tally is not None:
+                return Plan(kind, query, tally=tally)
         who = identity(self.vault.db, asked)
         if who is not None:
             return Plan("identity", query, who.name, identity=who)
@@ -251,9 +251,9 @@ class Persona:
         # own, kin the owner never named, or a time before the first memory or after the last ("what did
         # I eat on New Year's Day 1661?" quoted venison pasties of September 1662)
         days = [d for d, _ in self.vault.days()]  # read once per question: every search below asks for them
-        told = ("stranger", "self", "identity", "kin", "namesake", "age", "belonging", "favourite")  # not when
+        told = ("stranger", "self", "identity", "kin", "namesake", "age", "belonging", "favourite", "work")
         outside = None if plan.kind in told else outside_the_record(self.searcher, days, plan.query)
-        owned = plan.kin or plan.belonging or plan.favourite
+        owned = plan.kin or plan.tally
         if plan.kind in ("stranger", "self") or outside or (owned is not None and not owned.moment_ids):
             text = outside or (f"I don't remember anyone called {plan.person}." if plan.kind == "stranger"
                                else owned.sentence() if owned is not None
@@ -302,8 +302,7 @@ class Persona:
         terms = self.searcher.as_written(keyword_terms(
             f"{plan.person} my {plan.identity.relation}" if plan.identity is not None
             else f"{' '.join(plan.kin.names)} my {plan.kin.relation}" if plan.kin is not None
-            else " ".join(plan.belonging.said) if plan.belonging is not None
-            else plan.favourite.kind if plan.favourite is not None else plan.query))
+            else plan.tally.words if plan.tally is not None else plan.query))
         # a passage is quoted in whole sentences, the first memory (the answer) with room to hold them,
         # the others ("Also, ...") as briefly as a short moment
         # a day of a stretch is quoted where it says how it went, not from its first "Up betimes"
@@ -352,7 +351,7 @@ class Persona:
         """A short first-person lead from the chat model, kept only when the evidence backs it."""
         from sideload.persona.profile import core_facts
 
-        known = plan.identity or plan.kin or plan.belonging or plan.favourite
+        known = plan.identity or plan.kin or plan.tally
         if known is not None:  # said from what the owner wrote, not left to a small model
             if on_token:
                 on_token(known.sentence())

@@ -34,6 +34,10 @@ class Belonging:
     said: dict[str, int]  # "my son": moments, most first, of the owner's own words
     moment_ids: list[str]  # where each is first written, then the latest
 
+    @property
+    def words(self) -> str:  # what the quotes are chosen by
+        return " ".join(self.said)
+
     def sentence(self) -> str:
         if not self.said:
             return f"I never wrote of {_a(self.thing)} of my own."

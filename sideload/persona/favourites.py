@@ -42,6 +42,10 @@ class Favourite:
     moment_ids: list[str]  # where, the most emphatic first ("ever")
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # the praising sentence in each
 
+    @property
+    def words(self) -> str:  # what the quotes are chosen by
+        return self.kind
+
     def sentence(self) -> str:
         where = "once" if self.praised == 1 else f"in {self.praised} moments"
         return f"I praised {_a(self.kind)} as the best, or near it, {where}. In my own words:"
