@@ -113,6 +113,13 @@ def test_the_owners_birthday_is_a_day_learnt_from_their_own_words(tmp_path, home
     other = _diary_vault(tmp_path / "other", [("2025-01-02", "A quiet day at home.")])
     with other.open() as v:
         assert with_personal_days(v.db, "what did I do on my birthday?") == "what did I do on my birthday?"
+    # a day kept late is counted on the day it names: "kept in lieu of yesterday, for my wedding day"
+    (tmp_path / "wed").mkdir()
+    wed = _diary_vault(tmp_path / "wed", [
+        ("1665-10-11", "This night is kept in lieu of yesterday, for my wedding day of ten years."),
+        ("1666-10-10", "So home to supper, and to bed, it being my wedding night.")])
+    with wed.open() as v:
+        assert with_personal_days(v.db, "what did I do on my wedding day?") == "what did I do on 10 October?"
 
 
 def test_how_old_the_owner_was_is_worked_out_from_the_age_they_wrote_on_a_birthday(tmp_path, home):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from sideload.store import retrieval
 
@@ -17,7 +17,7 @@ from sideload.store import retrieval
 _DAYS = {
     "birthday": (r"(?:my|our)\s+(?:last\s+)?birth-?day", "birthday", r"\bmy\s+birth-?day\b"),
     "anniversary": (r"(?:my|our)\s+(?:last\s+)?(?:wedding\s+anniversary|wedding[- ]day|anniversary)", "wedding",
-                    r"\b(?:my|our)\s+wedding[- ](?:day|anniversary)\b"),
+                    r"\b(?:my|our)\s+wedding[- ](?:day|anniversary|night)\b"),
 }
 # "what's your birthday?" asks for the day, not about it: left as asked
 _ASKS_WHICH = re.compile(r"\b(?:what|when|which)(?:\s+day)?(?:'s|’s|\s+(?:is|was|were|are))\s+"
@@ -56,7 +56,15 @@ def owners_words_on(db, word: str, written: str) -> list:
 def _learnt(db, word: str, written: str) -> date | None:
     """The month and day the owner most often wrote of the day on (as a date in a leap year, so that
     29 February is one), or None where they never did."""
-    days = Counter(r["day"][5:] for r in owners_words_on(db, word, written))
+    said = re.compile(written, re.I)
+    days: Counter = Counter()
+    for r in owners_words_on(db, word, written):
+        text, m = r["text"], said.search(r["text"])
+        # the clause that names it says which day it was: "kept in lieu of yesterday, for my wedding day"
+        clause = re.split(r"[.;!?]", text[:m.start()])[-1] + re.split(r"[.;!?]", text[m.start():])[0]
+        moved = -1 if re.search(r"\byesterday\b", clause, re.I) else 1 if re.search(r"\btomorrow\b", clause, re.I) else 0
+        days[(date.fromisoformat(r["day"]) + timedelta(days=moved)).replace(year=2000).isoformat()[5:]
+             if r["day"][5:] != "02-29" else "02-29"] += 1
     if not days:
         return None
     month, day = (int(x) for x in days.most_common(1)[0][0].split("-"))
