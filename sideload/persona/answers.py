@@ -26,8 +26,8 @@ from sideload.errors import SideloadError
 from sideload.jobs import JobContext
 from sideload.persona.age import Age, age_asked
 from sideload.persona.belongings import Belonging, belonging_asked
-from sideload.persona.favourites import Favourite, favourite_asked
 from sideload.persona.choosing import beside_the_best, body, distinct, elsewhere_in, kept, relevant, with_spans
+from sideload.persona.favourites import Favourite, favourite_asked
 from sideload.persona.identity import Identity, asked_about, identity, never_named
 from sideload.persona.kin import Kin, kin_asked
 from sideload.persona.known_replies import age_reply, namesake_reply
@@ -35,7 +35,6 @@ from sideload.persona.namesakes import Namesake, namesake
 from sideload.persona.personal_days import with_personal_days
 from sideload.persona.perspective import (in_known_forms, names_a_third_person, names_person, owner_perspective,
                                           with_person)
-from sideload.persona.profile import TITLE_WORDS
 from sideload.persona.phrasing import (EXCERPT_CHARS, answer_kind, cited, closing, excerpt, first_person, grounded,
                                        when_of, who_said)
 from sideload.persona.stretches import outside_the_record, period, spread, stretch

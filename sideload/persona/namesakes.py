@@ -31,8 +31,8 @@ _FORMS = [set(g.split()) for g in """
     hannah | judith judy | lucy | martha patty | rachel | rebecca becky | rose | sarah sally | ruth
     esther | isabel isabella bella | eleanor | julia | maria | diana | lydia | priscilla | prudence
     """.replace("\n", " ").split("|")]
-_GIVEN = {name: forms for forms in _FORMS for name in forms}
-_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "captain", "capt", "sergeant", "colonel",
+GIVEN_NAMES = {name: forms for forms in _FORMS for name in forms}
+NAME_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "captain", "capt", "sergeant", "colonel",
            "general", "admiral", "major", "master", "madam", "mistress", "old", "young", "cousin", "uncle",
            "aunt", "brother", "sister", "father", "mother", "the", "my", "st", "saint", "king", "queen"}
 _PAIR = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]{2,})\b")
@@ -61,8 +61,8 @@ def namesake(db, question: str, nearest=None) -> Namesake | None:
     a surname spelt otherwise ("Willett" for "Willet") is left to search."""
     for m in _PAIR.finditer(question):
         first, surname = m.group(1), m.group(2)
-        forms = _GIVEN.get(first.lower())
-        if forms is None or surname.lower() in _GIVEN or surname.lower() in _TITLES:
+        forms = GIVEN_NAMES.get(first.lower())
+        if forms is None or surname.lower() in GIVEN_NAMES or surname.lower() in NAME_TITLES:
             continue
         if any(retrieval.doc_freq(db, f"{f} {surname}", 1) for f in forms):
             return None  # written as asked, or by another form of the first name: search finds them
@@ -85,7 +85,7 @@ def _others(db, surname: str, forms: set[str]) -> tuple[list[str], str | None]:
     first_at: dict[str, tuple[bool, str, str]] = {}
     for row in retrieval.texts_holding(db, surname, READ):
         for given, dot in pattern.findall(row["text"] or ""):
-            if given.lower() in _GIVEN and given.lower() not in forms:
+            if given.lower() in GIVEN_NAMES and given.lower() not in forms:
                 full = f"{given} {surname}"
                 counts[full] = counts.get(full, 0) + 1
                 # cited where written in full: a quote cut at "Matt." would not show the surname

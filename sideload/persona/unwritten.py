@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from sideload.persona.namesakes import _GIVEN, _TITLES
+from sideload.persona.namesakes import GIVEN_NAMES, NAME_TITLES
 from sideload.store import retrieval
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -25,7 +25,7 @@ _NOT_A_NAME = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "christmas", "easter", "whitsun", "lent", "michaelmas", "candlemas", "god", "lord's",
-} | _TITLES
+} | NAME_TITLES
 
 
 def _names(question: str) -> list[str]:
@@ -83,7 +83,7 @@ def unwritten_names(db, question: str, nearest: Callable[[str], list[str]] | Non
     a "Castle Risinge" in the record would leave "Castle Rising" to search."""
     def written(name: str) -> bool:
         words = name.split()
-        return (any(w.lower() in _GIVEN for w in words)  # a person: the namesakes reader tells those
+        return (any(w.lower() in GIVEN_NAMES for w in words)  # a person: the namesakes reader tells those
                 or bool(retrieval.doc_freq(db, name.lower(), 1))
                 or (nearest is not None and any(not retrieval.doc_freq(db, w.lower(), 1) and nearest(w.lower())
                                                 for w in words)))
