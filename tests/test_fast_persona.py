@@ -468,7 +468,9 @@ def test_a_name_the_record_never_holds_is_said_so_and_the_nearest_memory_is_not_
     assert battle.text.startswith("I never wrote the words “Battle of Lowestoft”.") and "the guns" in battle.text
     assert _ask(context, "Were the Lowestoft Herring Fair stalls busy?").text == (
         "I never wrote the words “Lowestoft Herring Fair”. Nothing I remember comes near it.")
-    from sideload.persona.unwritten import unwritten_names
+    from sideload.persona.unwritten import _names, unwritten_names
+
+    assert _names("What did Maria say of the Q3 Budget Review?") == ["Budget Review"]  # "Q3" joins no name
 
     with context.open() as v:
         assert unwritten_names(v.db, "What did you think of Dryden's All for Love, and Antony and Cleopatra?") == [

@@ -40,11 +40,13 @@ def _names(question: str) -> list[str]:
         run.clear()
         joins.clear()
 
+    last = 0
     for m in _WORD.finditer(question):
         word, before = m.group(0), question[:m.start()].rstrip()
         starts = not before or before[-1] in ".?!:;\"“(—"
-        if before and before[-1] in ",;":
-            close()  # "Creed, Hewer": two names
+        if question[last:m.start()].strip():
+            close()  # "Creed, Hewer" are two names; "Q3 Budget" is no name of words
+        last = m.end()
         possessive = word.endswith(("'s", "’s"))
         word = word[:-2] if possessive else word.rstrip("'’")
         if word[:1].isupper() and not starts and word.lower() not in _NOT_A_NAME:
