@@ -522,7 +522,11 @@ def test_a_favourite_is_where_the_owner_called_one_the_best(tmp_path, home):
     assert [c["started_at"][:10] for c in play.citations] == ["1661-03-01"]
     assert "Microscopical" in _ask(context, "Which book did you like best?").text
     with context.open() as v:  # none praised: left to what was said of churches at all
-        assert context.persona(v).plan("What was your favourite church?").kind == "feeling"
+        persona = context.persona(v)
+        assert persona.plan("What was your favourite church?").kind == "feeling"
+        # how someone looked is no feeling: "what did you look like?" was answered "In my own words"
+        assert persona.plan("What did you look like?").kind != "feeling"
+        assert persona.plan("Did you like the play?").kind == "feeling"
 
 
 def test_the_owners_work_is_the_posts_they_named_as_theirs(tmp_path, home):

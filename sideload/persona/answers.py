@@ -54,8 +54,8 @@ FIRST_QUOTE_CHARS = 640
 _OVERVIEW = {"tell", "day", "days", "everything", "happened", "happen", "how", "was", "week", "month", "year",
              "morning", "afternoon", "evening", "today", "yesterday", "life", "go", "went", "going", "summary",
              "summarise", "summarize", "describe", "up", "spend", "spent"}
-_FEELING = re.compile(r"\b(think|thought|feel|feeling|felt|opinion|like|liked|love|loved|hate|hated|enjoy|"
-                      r"enjoyed|prefer|favourite|favorite|mind|mood)\b", re.I)
+_FEELING = re.compile(r"\b(think|thought|feel|feeling|felt|opinion|(?<!look )(?<!looks )(?<!looked )like|liked|love|"
+                      r"loved|hate|hated|enjoy|enjoyed|prefer|favourite|favorite|mind|mood)\b", re.I)  # "look like": no
 _FEELING_WORDS = re.compile(r"\b(happy|glad|sad|tired|worried|anxious|excited|busy|angry|upset|afraid|proud|"
                             r"lonely|calm|grateful|thinking|miss|hope|love|hate|enjoy|fun|great|awful|good|bad)\b",
                             re.I)
