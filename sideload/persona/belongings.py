@@ -66,8 +66,8 @@ def belonging_asked(db, question: str) -> Belonging | None:
     # "our dog", "our little dog": one word may stand between; "my canary birds" is a canary
     alt = "|".join(re.escape(w) for w in words)
     pattern = re.compile(rf"\b(my|our)\s+(?:({alt})|[a-z]+\s+({alt}))\b", re.I)
-    rows = {r["moment_id"]: r for word in dict.fromkeys(words) for r in retrieval.texts_holding(db, word, READ)
-            if r["speaker"] == "me"}
+    rows = {r["moment_id"]: r for word in dict.fromkeys(words)
+            for r in retrieval.texts_holding(db, word, READ, speaker="me")}
     for row in sorted(rows.values(), key=lambda r: r["started_at"] or ""):
         for owner, near, far in pattern.findall(row["text"] or ""):
             phrase = f"{owner.lower()} {(near or far).lower()}"

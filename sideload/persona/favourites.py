@@ -77,8 +77,7 @@ def favourite_asked(db, question: str) -> Favourite | None:
     plural = kind[:-1] + "ies" if kind.endswith("y") and kind[-2:-1] not in "aeiou" else kind + "s"
     word = re.compile(rf"\b(?:{re.escape(kind)}|{re.escape(plural)})\b", re.I)
     found: list[tuple[bool, str, str, tuple[int, int]]] = []  # (not emphatic, when, moment, span)
-    rows = {r["moment_id"]: r for w in (kind, plural) for r in retrieval.texts_holding(db, w, READ)
-            if r["speaker"] == "me"}
+    rows = {r["moment_id"]: r for w in (kind, plural) for r in retrieval.texts_holding(db, w, READ, speaker="me")}
     for row in rows.values():
         text = row["text"] or ""
         for a, b in sentence_spans(text):

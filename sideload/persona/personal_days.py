@@ -49,8 +49,8 @@ def owners_words_on(db, word: str, written: str) -> list:
     """The owner's own dated moments that hold `word` and say it as `written` ("my birthday"), in time
     order: what the days and the age are learnt from."""
     said = re.compile(written, re.I)
-    return [r for r in retrieval.texts_holding(db, word, READ)
-            if r["speaker"] == "me" and r["day"] and said.search(r["text"] or "")]
+    return [r for r in retrieval.texts_holding(db, word, READ, speaker="me")
+            if r["day"] and said.search(r["text"] or "")]
 
 
 def _learnt(db, word: str, written: str) -> date | None:

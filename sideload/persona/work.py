@@ -52,9 +52,7 @@ def work_asked(db, question: str) -> Work | None:
     posts: dict[tuple[str, str], int] = {}
     first: dict[tuple[str, str], tuple[str, str, tuple[int, int]]] = {}
     for phrase, link, pattern in _SAID:
-        for row in retrieval.texts_holding(db, phrase, READ):
-            if row["speaker"] != "me":
-                continue
+        for row in retrieval.texts_holding(db, phrase, READ, speaker="me"):
             for m in pattern.finditer(row["text"] or ""):
                 post = re.sub(r"(?:\s+(?:of|the|and|for))+$", "", m.group(1))
                 if re.sub(r"^the\s+", "", post).split()[0] in _NOT_A_POST:

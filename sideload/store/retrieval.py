@@ -64,12 +64,12 @@ def doc_freq(db: sqlite3.Connection, term: str, cap: int) -> int:
                       (f'"{term}"', cap + 1)).fetchone()[0]
 
 
-def texts_holding(db: sqlite3.Connection, term: str, limit: int) -> list[sqlite3.Row]:
-    """(moment_id, started_at, day, speaker, text) of the first `limit` moments holding the word `term`,
-    in time order."""
+def texts_holding(db: sqlite3.Connection, term: str, limit: int, speaker: str | None = None) -> list[sqlite3.Row]:
+    """(moment_id, started_at, day, speaker, text) of the first `limit` moments holding the word `term`
+    (said or written by `speaker` only, where given: "me" for the owner's own words), in time order."""
     return db.execute("SELECT m.moment_id, m.started_at, m.day, m.speaker, m.text FROM moments m WHERE m.rid IN "
-                      "(SELECT rowid FROM moments_fts WHERE moments_fts MATCH ?) ORDER BY m.t_start LIMIT ?",
-                      (f'"{term}"', limit)).fetchall()
+                      "(SELECT rowid FROM moments_fts WHERE moments_fts MATCH ?) AND (? IS NULL OR m.speaker = ?) "
+                      "ORDER BY m.t_start LIMIT ?", (f'"{term}"', speaker, speaker, limit)).fetchall()
 
 
 def keyword_rids(db: sqlite3.Connection, match: str, where: str, args: list, limit: int, *,
